@@ -85,7 +85,7 @@ public interface Backend extends AutoCloseable {
     /** y = f(x). */
     void activationForward(Activation f, Storage y, Storage x, int n, double alpha);
 
-    /** dx += f'(x) · dy; kernels read x (RELU, LEAKY_RELU) or y (SIGMOID, TANH), whichever they need. */
+    /** dx += f'(x) · dy; kernels read x (RELU, LEAKY_RELU, LOG) or y (SIGMOID, TANH, EXP), whichever they need. */
     void activationBackward(Activation f, Storage dx, Storage dy, Storage x, Storage y, int n, double alpha);
 
     // ---------------------------------------------------------------- broadcasting and reductions

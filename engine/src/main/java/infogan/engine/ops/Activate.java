@@ -19,13 +19,15 @@ public final class Activate extends Op {
     public static Tensor leakyRelu(Tape t, Tensor x, double leak) { return apply(t, Activation.LEAKY_RELU, x, leak); }
     public static Tensor sigmoid(Tape t, Tensor x) { return apply(t, Activation.SIGMOID, x, 0); }
     public static Tensor tanh(Tape t, Tensor x) { return apply(t, Activation.TANH, x, 0); }
+    public static Tensor exp(Tape t, Tensor x) { return apply(t, Activation.EXP, x, 0); }
+    public static Tensor log(Tape t, Tensor x) { return apply(t, Activation.LOG, x, 0); }
 
     public static Tensor apply(Tape t, Activation f, Tensor x, double alpha) {
         Tensor y = t.tensor(x.shape.clone());
         t.backend.activationForward(f, y.data, x.data, x.size, alpha);
         Activate op = new Activate(f, alpha);
         if (t.needsGrad(x)) {
-            if (f == Activation.RELU || f == Activation.LEAKY_RELU) op.save(x); else op.save(y);
+            if (f == Activation.RELU || f == Activation.LEAKY_RELU || f == Activation.LOG) op.save(x); else op.save(y);
         }
         return t.record(op, y, x);
     }

@@ -56,6 +56,8 @@ public final class ReferenceBackend implements Backend {
                 case LEAKY_RELU -> v > 0 ? v : alpha * v;
                 case SIGMOID -> sigmoid(v);
                 case TANH -> Math.tanh(v);
+                case EXP -> Math.exp(v);
+                case LOG -> Math.log(v);
             };
         }
     }
@@ -69,6 +71,8 @@ public final class ReferenceBackend implements Backend {
                 case LEAKY_RELU -> d(x)[i] > 0 ? 1 : alpha;
                 case SIGMOID -> d(y)[i] * (1 - d(y)[i]);
                 case TANH -> 1 - d(y)[i] * d(y)[i];
+                case EXP -> d(y)[i];
+                case LOG -> 1 / d(x)[i];
             };
             g[i] += slope * up[i];
         }
