@@ -54,8 +54,11 @@ public final class Datasets {
      * When the default location lacks the files the error says how to get them.
      */
     public static Split fashionMnist(Path dirOrNull) {
-        if (dirOrNull != null) return fromDir(dirOrNull);
-        Path dir = Path.of(FASHION_MNIST_DEBIAN_DIR);
+        return dirOrNull != null ? fromDir(dirOrNull) : fashionMnistDefault(Path.of(FASHION_MNIST_DEBIAN_DIR));
+    }
+
+    /** The default-location branch of {@link #fashionMnist}, with the location injectable for tests. */
+    static Split fashionMnistDefault(Path dir) {
         for (String base : STANDARD_NAMES)
             if (!Files.isRegularFile(dir.resolve(base + ".gz")) && !Files.isRegularFile(dir.resolve(base)))
                 throw new DataException("Fashion-MNIST not found: " + dir.resolve(base + ".gz")

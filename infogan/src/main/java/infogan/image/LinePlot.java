@@ -88,7 +88,7 @@ public final class LinePlot {
         if (!yLabel.isEmpty()) r.text(4, top - ch - 4, yLabel, TEXT, 1);
 
         // Grid and tick labels.
-        double yStep = niceStep((yMax - yMin) / 5), xStep = niceStep((xMax - xMin) / 6);
+        double yStep = yStep(), xStep = niceStep((xMax - xMin) / 6);
         for (double v = Math.ceil(yMin / yStep) * yStep; v <= yMax + 1e-9 * yStep; v += yStep) {
             int row = rowOf(v);
             r.line(left, row, right, row, GRID);
@@ -190,13 +190,18 @@ public final class LinePlot {
         yMax += pad;
 
         // Margins: room for the widest y tick label on the left, two text lines below.
-        double yStep = niceStep((yMax - yMin) / 5);
+        double yStep = yStep();
         int labelW = Math.max(BitmapFont.width(format(yMin, yStep), 1), BitmapFont.width(format(yMax, yStep), 1));
         int ch = BitmapFont.height(1);
         left = 10 + labelW + 6;
         right = width - 14;
         top = (title.isEmpty() ? 10 : 6 + BitmapFont.height(2) + 8) + (yLabel.isEmpty() ? 0 : ch + 4);
         bottom = height - (xLabel.isEmpty() ? 10 : ch + 10) - ch - 8;
+    }
+
+    /** The y tick spacing: aims at 5 to 8 grid lines. */
+    private double yStep() {
+        return niceStep((yMax - yMin) / 8);
     }
 
     /** 1, 2 or 5 times a power of ten, at least {@code raw}. */

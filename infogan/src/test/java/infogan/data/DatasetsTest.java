@@ -114,6 +114,15 @@ class DatasetsTest {
     }
 
     @Test
+    void fashionMnistMissingSaysHowToInstall(@TempDir Path dir) {
+        DataException e = assertThrows(DataException.class, () -> Datasets.fashionMnistDefault(dir));
+        assertTrue(e.getMessage().contains("apt-get install dataset-fashion-mnist"), e.getMessage());
+        assertTrue(e.getMessage().contains("--data DIR"), e.getMessage());
+        assertTrue(e.getMessage().contains(dir.toString()), e.getMessage());
+        assertFalse(e.getMessage().contains("\n"));
+    }
+
+    @Test
     void fashionMnistDebianPackage() {
         Path d = Path.of(Datasets.FASHION_MNIST_DEBIAN_DIR);
         if (!Files.isRegularFile(d.resolve("train-images-idx3-ubyte.gz"))) {
