@@ -14,7 +14,7 @@ public final class CheckpointException extends RuntimeException {
 
     private final Path file;
 
-    CheckpointException(Path file, String problem) {
+    public CheckpointException(Path file, String problem) {
         this(file, problem, null);
     }
 
