@@ -437,8 +437,8 @@ public final class CpuBackend implements Backend {
     public void adamStep(Storage p, Storage g, Storage m, Storage v, int n, double lr, double beta1, double beta2,
                          double eps, double bc1, double bc2) {
         float[] pa = f(p), ga = f(g), ma = f(m), va = f(v);
-        float flr = (float) lr, b1 = (float) beta1, b2 = (float) beta2, fe = (float) eps, c1 = (float) bc1,
-                c2 = (float) bc2;
-        forRange(n, (from, to) -> Pointwise.adam(pa, ga, ma, va, flr, b1, b2, fe, c1, c2, from, to));
+        float b1 = (float) beta1, c1 = (float) (1 - beta1), b2 = (float) beta2, c2 = (float) (1 - beta2),
+                stepScale = (float) (lr / bc1), invBc2 = (float) (1 / bc2), fe = (float) eps;
+        forRange(n, (from, to) -> Pointwise.adam(pa, ga, ma, va, b1, c1, b2, c2, stepScale, invBc2, fe, from, to));
     }
 }
