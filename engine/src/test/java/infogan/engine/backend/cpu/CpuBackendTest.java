@@ -187,7 +187,7 @@ class CpuBackendTest {
 
     @Test void sumAndBroadcast() {
         SplittableRandom r = new SplittableRandom(5);
-        for (int n : new int[]{1, 4095, 4097, 627_200}) {
+        for (int n : new int[]{1, 4095, 4097, 627_200, (1 << 21) + 3}) {
             double[] x = rnd(r, n, -1, 1), dx0 = rnd(r, n, -1, 1);
             double s = 0;
             for (double v : x) s += v;
@@ -205,7 +205,7 @@ class CpuBackendTest {
     // ---------------------------------------------------------------- gemm
     @Test void gemmAllTransposes() {
         SplittableRandom r = new SplittableRandom(6);
-        for (int[] mnk : new int[][]{{1, 1, 1}, {5, 7, 3}, {64, 100, 74}, {100, 1024, 74}}) {
+        for (int[] mnk : new int[][]{{1, 1, 1}, {5, 7, 3}, {64, 100, 74}, {33, 130, 21}}) {
             int m = mnk[0], n = mnk[1], k = mnk[2];
             for (boolean ta : new boolean[]{false, true})
                 for (boolean tb : new boolean[]{false, true})
