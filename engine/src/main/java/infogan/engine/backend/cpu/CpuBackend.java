@@ -141,6 +141,9 @@ public final class CpuBackend implements Backend {
             case RELU, LEAKY_RELU -> forRange(n, (from, to) -> Pointwise.leakyRelu(ya, xa, al, from, to));
             case SIGMOID -> forRange(n, (from, to) -> Pointwise.sigmoid(ya, xa, from, to));
             case TANH -> forRange(n, (from, to) -> Pointwise.tanh(ya, xa, from, to));
+            case EXP -> forRange(n, (from, to) -> Pointwise.exp(ya, xa, from, to));
+            case LOG -> forRange(n, (from, to) -> Pointwise.log(ya, xa, from, to));
+            default -> throw new UnsupportedOperationException("cpu-f32: no kernel for activation " + fn);
         }
     }
 
@@ -162,6 +165,15 @@ public final class CpuBackend implements Backend {
                 float[] ya = f(y);
                 forRange(n, (from, to) -> Pointwise.tanhBackward(dxa, dya, ya, from, to));
             }
+            case EXP -> {
+                float[] ya = f(y);
+                forRange(n, (from, to) -> Pointwise.expBackward(dxa, dya, ya, from, to));
+            }
+            case LOG -> {
+                float[] xa = f(x);
+                forRange(n, (from, to) -> Pointwise.logBackward(dxa, dya, xa, from, to));
+            }
+            default -> throw new UnsupportedOperationException("cpu-f32: no kernel for activation " + fn);
         }
     }
 

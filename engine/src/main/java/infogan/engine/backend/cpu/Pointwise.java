@@ -60,6 +60,26 @@ public final class Pointwise {
         for (int i = from; i < to; i++) dx[i] += dy[i] * (1f - y[i] * y[i]);
     }
 
+    /** y = e^x. */
+    static void exp(float[] y, float[] x, int from, int to) {
+        for (int i = from; i < to; i++) y[i] = (float) Math.exp(x[i]);
+    }
+
+    /** y = ln x. */
+    static void log(float[] y, float[] x, int from, int to) {
+        for (int i = from; i < to; i++) y[i] = (float) Math.log(x[i]);
+    }
+
+    /** dx += dy · y (the derivative of e^x is e^x). */
+    static void expBackward(float[] dx, float[] dy, float[] y, int from, int to) {
+        for (int i = from; i < to; i++) dx[i] += dy[i] * y[i];
+    }
+
+    /** dx += dy / x. */
+    static void logBackward(float[] dx, float[] dy, float[] x, int from, int to) {
+        for (int i = from; i < to; i++) dx[i] += dy[i] / x[i];
+    }
+
     /** y = a + b. */
     static void add(float[] y, float[] a, float[] b, int from, int to) {
         for (int i = from; i < to; i++) y[i] = a[i] + b[i];
