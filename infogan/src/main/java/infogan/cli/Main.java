@@ -1,18 +1,205 @@
 package infogan.cli;
 
+import infogan.data.DataException;
+import infogan.data.Datasets;
+import infogan.engine.backend.Backend;
+import infogan.engine.backend.Backends;
+import infogan.io.CheckpointException;
+import infogan.model.InfoGan;
+import infogan.model.LatentSpec;
+import infogan.model.ModelConfig;
+import infogan.train.Checkpoints;
+import infogan.train.TrainConfig;
+import infogan.train.Trainer;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
 /**
- * PLACEHOLDER — the real command-line interface (picocli: {@code train mnist}, ...) replaces this class.
- *
- * <p>It exists so that {@link infogan.launch.Launcher} has a Java 25 entry point to call while the CLI
- * is being written: it prints its arguments and the runtime version, which is all the launcher's
- * end-to-end test ({@code tests/.../LauncherIT}) checks. Keep the class name and the
- * {@code public static void main(String[])} signature when replacing it.
+ * The command line: {@code train}, {@code eval}, {@code sample}. Every user error (a bad option, a bad data file, a
+ * corrupt checkpoint, an existing run folder) ends in one line on stderr and a non-zero exit code, never a stack trace.
  */
-public final class Main {
-    private Main() {}
+@Command(name = "infogan-engine", mixinStandardHelpOptions = true, version = "infogan-engine 0.1.0",
+        description = "InfoGAN (Chen et al. 2016) trained by a from-scratch Java engine on the CPU or an NVIDIA GPU.",
+        subcommands = {Main.Train.class, Main.Eval.class, Main.Sample.class})
+public final class Main implements Runnable {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() { throw new CommandLine.ParameterException(spec.commandLine(), "missing command: train, eval or sample"); }
+
+    /** Options shared by every command. */
+    static final class Common {
+        @Option(names = "--device", defaultValue = "auto", description = "cpu, cuda or auto (default: ${DEFAULT-VALUE})")
+        String device;
+        @Option(names = "--threads", description = "CPU threads (default: all cores)")
+        Integer threads;
+
+        Backend backend(PrintStream out) {
+            int t = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
+            if (t < 1) throw new IllegalArgumentException("--threads must be at least 1, got " + t);
+            Backends.Choice c = Backends.select(device, t);
+            out.println(c.line());
+            return c.backend();
+        }
+    }
+
+    @Command(name = "train", mixinStandardHelpOptions = true, description = "Train InfoGAN; writes a run folder with metrics, figures, evaluation and checkpoints.")
+    static final class Train implements Callable<Integer> {
+        @Parameters(index = "0", defaultValue = "mnist", description = "mnist (embedded 10k digits, or --data DIR) or fashion-mnist (default: ${DEFAULT-VALUE})")
+        String dataset;
+        @CommandLine.Mixin Common common = new Common();
+        @Option(names = "--data", description = "folder with the standard IDX files (train-images-idx3-ubyte[.gz], ...)")
+        Path data;
+        @Option(names = "--seed", defaultValue = "1") long seed;
+        @Option(names = "--iterations", defaultValue = "" + DEFAULT_ITERATIONS, description = "training iterations (default: ${DEFAULT-VALUE})")
+        int iterations;
+        @Option(names = "--batch", defaultValue = "100") int batch;
+        @Option(names = "--out", defaultValue = "runs", description = "parent folder of run folders (default: ${DEFAULT-VALUE})")
+        Path out;
+        @Option(names = "--name", description = "run folder name (default: DATASET-seedN)")
+        String name;
+        @Option(names = "--resume", description = "continue the run in this folder (its config wins; --iterations may extend it)")
+        Path resume;
+        @Option(names = "--log-every", defaultValue = "50") int logEvery;
+        @Option(names = "--sample-every", defaultValue = "500") int sampleEvery;
+        @Option(names = "--checkpoint-every", defaultValue = "500") int checkpointEvery;
+        @Option(names = "--latent", defaultValue = "62:10:2", description = "NOISE:CAT[+CAT...]:CONT (default: ${DEFAULT-VALUE})")
+        String latent;
+        @Option(names = "--learn-sigma", description = "learn σ of the continuous codes (bounded log σ) instead of fixing σ = 1")
+        boolean learnSigma;
+        @Option(names = "--lambda-cat", defaultValue = "1.0") double lambdaCat;
+        @Option(names = "--lambda-cont", defaultValue = "1.0") double lambdaCont;
+        @Option(names = "--lr-d", defaultValue = "2e-4", description = "Adam learning rate of D and Q") double lrD;
+        @Option(names = "--lr-g", defaultValue = "1e-3", description = "Adam learning rate of G") double lrG;
+        @Option(names = "--beta1", defaultValue = "0.5") double beta1;
+        @Option(names = "--leak", defaultValue = "0.1", description = "leaky ReLU slope in D and Q") double leak;
+        @Option(names = "--no-progress", description = "print a log line every --log-every iterations instead of a progress bar")
+        boolean noProgress;
+
+        @Override
+        public Integer call() {
+            PrintStream o = System.out;
+            TrainConfig cfg;
+            Path runDir;
+            if (resume != null) {
+                runDir = resume;
+                Path ck = runDir.resolve("checkpoint.ckpt");
+                if (!Files.exists(ck)) throw new IllegalArgumentException("--resume " + runDir + ": no checkpoint.ckpt in that folder");
+                cfg = TrainConfig.fromProperties(Checkpoints.open(ck).getString("config"));
+                if (iterationsGiven()) cfg = cfg.withIterations(iterations);
+            } else {
+                check(batch >= 2, "--batch must be at least 2 (BatchNorm needs a batch), got " + batch);
+                check(iterations >= 1, "--iterations must be at least 1, got " + iterations);
+                check(logEvery >= 1, "--log-every must be at least 1, got " + logEvery);
+                check(lrD > 0 && lrG > 0, "--lr-d and --lr-g must be positive");
+                check(beta1 >= 0 && beta1 < 1, "--beta1 must be in [0, 1), got " + beta1);
+                check(leak >= 0 && leak < 1, "--leak must be in [0, 1), got " + leak);
+                check(lambdaCat >= 0 && lambdaCont >= 0, "--lambda-cat and --lambda-cont must be non-negative");
+                LatentSpec spec = LatentSpec.parse(latent, learnSigma);
+                ModelConfig mc = new ModelConfig(spec, batch, lrD, lrG, beta1, 0.999, lambdaCat, lambdaCont, leak);
+                cfg = new TrainConfig(dataset, data, mc, seed, iterations, logEvery, sampleEvery, checkpointEvery);
+                runDir = out.resolve(name != null ? name : dataset + "-seed" + seed);
+                if (Files.exists(runDir.resolve("checkpoint.ckpt")) || Files.exists(runDir.resolve("metrics.csv")))
+                    throw new IllegalArgumentException("run folder " + runDir + " already holds a run; continue it with --resume " + runDir + " or pick another --name");
+            }
+            Trainer.loadData(cfg.dataset(), cfg.dataDir());   // fail fast on bad data, before any output is written
+            Backend be = common.backend(o);
+            new Trainer(cfg, runDir, be, o, !noProgress && System.console() != null).run(resume != null);
+            return 0;
+        }
+
+        private boolean iterationsGiven() {
+            return spec.commandLine().getParseResult().hasMatchedOption("--iterations");
+        }
+
+        @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+    }
+
+    /** The default run length: the authors' MNIST recipe is 5,000 iterations. */
+    static final int DEFAULT_ITERATIONS = 5000;
+
+    @Command(name = "eval", mixinStandardHelpOptions = true, description = "Accuracy of c1 as an unsupervised classifier of held-out images (Hungarian matching), with the confusion matrix.")
+    static final class Eval implements Callable<Integer> {
+        @Option(names = "--checkpoint", required = true, description = "a checkpoint.ckpt, or a run folder holding one") Path checkpoint;
+        @Option(names = "--data", description = "evaluate on this folder's t10k-* files instead of the run's data") Path data;
+        @CommandLine.Mixin Common common = new Common();
+
+        @Override
+        public Integer call() {
+            Loaded l = Loaded.from(checkpoint, data, common);
+            var ev = infogan.model.Evaluator.evaluate(l.model, l.data.heldout(), 100);
+            System.out.print(infogan.train.EvalReport.text(ev, l.data.heldout().n()));
+            return 0;
+        }
+    }
+
+    @Command(name = "sample", mixinStandardHelpOptions = true, description = "Redraw the paper's figures (c1 grid, continuous traversals from -2 to 2) from a checkpoint.")
+    static final class Sample implements Callable<Integer> {
+        @Option(names = "--checkpoint", required = true, description = "a checkpoint.ckpt, or a run folder holding one") Path checkpoint;
+        @Option(names = "--out", description = "folder for the figures (default: the checkpoint's folder)") Path out;
+        @CommandLine.Mixin Common common = new Common();
+
+        @Override
+        public Integer call() throws Exception {
+            Loaded l = Loaded.from(checkpoint, null, common);
+            Path dir = out != null ? out : l.file.toAbsolutePath().getParent();
+            Files.createDirectories(dir);
+            infogan.model.Figures.writeAll(l.model, dir, l.cfg.seed());
+            System.out.println("figures written to " + dir);
+            return 0;
+        }
+    }
+
+    /** A model rebuilt from a checkpoint. */
+    record Loaded(Path file, TrainConfig cfg, InfoGan model, Datasets.Split data) {
+        static Loaded from(Path p, Path dataDir, Common common) {
+            Path file = Files.isDirectory(p) ? p.resolve("checkpoint.ckpt") : p;
+            if (!Files.exists(file)) throw new IllegalArgumentException("--checkpoint " + p + ": no such checkpoint file");
+            var r = Checkpoints.open(file);
+            TrainConfig cfg = TrainConfig.fromProperties(r.getString("config"));
+            Datasets.Split data = dataDir != null ? Datasets.fromDir(dataDir) : Trainer.loadData(cfg.dataset(), cfg.dataDir());
+            InfoGan m = new InfoGan(common.backend(System.out), cfg.model(), cfg.seed());
+            Checkpoints.load(r, m);
+            return new Loaded(file, cfg, m, data);
+        }
+    }
+
+    private static void check(boolean ok, String message) {
+        if (!ok) throw new IllegalArgumentException(message);
+    }
 
     public static void main(String[] args) {
-        System.out.println("infogan.cli.Main placeholder: args=" + java.util.Arrays.toString(args)
-                + " java=" + Runtime.version());
+        System.exit(run(args));
+    }
+
+    /** Runs the CLI and returns the exit code (tests call this). */
+    public static int run(String... args) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setParameterExceptionHandler((ex, a) -> {
+            System.err.println("error: " + ex.getMessage());
+            CommandLine c = ex.getCommandLine();
+            System.err.println("try: " + c.getCommandSpec().qualifiedName() + " --help");
+            return 2;
+        });
+        cl.setExecutionExceptionHandler((ex, c, pr) -> {
+            System.err.println("error: " + oneLine(ex));
+            return ex instanceof Trainer.DivergedException ? 3 : 1;
+        });
+        return cl.execute(args);
+    }
+
+    private static String oneLine(Throwable ex) {
+        if (ex instanceof DataException || ex instanceof CheckpointException || ex instanceof IllegalArgumentException
+                || ex instanceof Trainer.DivergedException || ex instanceof UncheckedIOException || ex instanceof IllegalStateException)
+            return ex.getMessage().lines().findFirst().orElse(ex.toString());
+        return ex + " (please report this)";
     }
 }
