@@ -200,4 +200,25 @@ class TapeTest {
             assertEquals(expected, be.live, "storages still live after reset (step " + step + ")");
         }
     }
+
+    /**
+     * A reshape is a view over its input's storage, so an in-place write to the input changes the view's values too.
+     * An op that saved the view must notice: views share their base's version counter (bug found by this test:
+     * Reshape used to make a tensor with a fresh counter, so this backward silently used the new values).
+     */
+    @Test
+    void writeThroughAViewIsSeenByOpsThatSavedTheView() {
+        Tensor p = Tensor.parameter(REF, "p", 4).write(new double[]{1, 2, 3, 4});
+        Tape t = new Tape(REF);
+        Tensor v = Reshape.apply(t, p, 2, 2);
+        Tensor loss = Sum.sum(t, Mul.apply(t, v, v));            // mul saves the view v
+        p.write(new double[]{0, 0, 0, 0});                       // e.g. an optimizer step on p
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> t.backward(loss));
+        assertTrue(e.getMessage().contains("mul"), e.getMessage());
+        // and the other direction: writing the view bumps the base (ops that saved p see it)
+        Tape t2 = new Tape(REF);
+        Tensor loss2 = Sum.sum(t2, Mul.apply(t2, p, p));
+        Reshape.apply(t2, p, 2, 2).write(new double[]{1, 1, 1, 1});
+        assertThrows(IllegalStateException.class, () -> t2.backward(loss2));
+    }
 }
