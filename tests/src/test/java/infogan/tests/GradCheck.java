@@ -27,6 +27,45 @@ public final class GradCheck {
         return t.write(v);
     }
 
+    /** Like {@link #leaf} but every value has |x| ≥ margin (signs random): keeps ReLU-type inputs away from the kink. */
+    public static Tensor leafAwayFromZero(Rng rng, double margin, double hi, int... shape) {
+        Tensor t = Tensor.parameter(REF, "x", shape);
+        double[] v = new double[t.size];
+        for (int i = 0; i < v.length; i++) v[i] = (rng.nextDouble() < 0.5 ? -1 : 1) * rng.uniform(margin, hi);
+        return t.write(v);
+    }
+
+    /** A tape-owned constant (not differentiated) with the given values. */
+    public static Tensor constant(Tape t, double[] values, int... shape) {
+        Tensor c = t.tensor(shape);
+        if (values.length != c.size) throw new IllegalArgumentException(values.length + " values for shape " + shapeStr(c));
+        t.backend.write(c.data, values);
+        return c;
+    }
+
+    /**
+     * Asserts |actual − expected| ≤ atol + rtol·|expected| element by element (NaN and ±inf never pass unless equal);
+     * on failure lists the first mismatches and the largest difference.
+     */
+    public static void assertClose(String what, double[] expected, double[] actual, double atol, double rtol) {
+        if (expected.length != actual.length)
+            throw new AssertionError(what + ": length " + actual.length + ", expected " + expected.length);
+        List<String> bad = new ArrayList<>();
+        double maxDiff = 0;
+        int nBad = 0;
+        for (int i = 0; i < expected.length; i++) {
+            double diff = Math.abs(actual[i] - expected[i]);
+            boolean ok = expected[i] == actual[i] || diff <= atol + rtol * Math.abs(expected[i]);
+            if (!Double.isNaN(diff)) maxDiff = Math.max(maxDiff, diff);
+            else maxDiff = Double.NaN;
+            if (!ok && nBad++ < 8)
+                bad.add(String.format("[%d]: got %.10g expected %.10g diff %.3g", i, actual[i], expected[i], diff));
+        }
+        if (nBad > 0)
+            throw new AssertionError(what + ": " + nBad + " of " + expected.length + " values differ (atol " + atol + ", rtol " + rtol
+                    + ", max diff " + maxDiff + ")\n  " + String.join("\n  ", bad));
+    }
+
     /**
      * Checks d loss / d input for every input. loss maps a tape to a scalar built from the inputs; it is evaluated
      * repeatedly, so it must be deterministic.

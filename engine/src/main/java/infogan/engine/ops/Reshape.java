@@ -23,7 +23,7 @@ public final class Reshape extends Op {
         }
         if (infer >= 0 && known > 0 && x.size % known == 0) s[infer] = x.size / known;
         if (Shapes.size(s) != x.size) throw new IllegalArgumentException("reshape: cannot view " + Shapes.str(x.shape) + " as " + Shapes.str(shape));
-        Tensor y = new Tensor(x.backend, x.data, s, null, false);
+        Tensor y = x.view(s);                                       // shares x's storage and version counter
         return t.record(new Reshape(), y, x);
     }
 

@@ -25,13 +25,19 @@ public final class Tensor {
     public final boolean isParameter;
 
     private boolean requiresGrad;
-    private int version;
+    /** The version counter, boxed so that views over the same storage ({@link #view}) share one counter. */
+    private final int[] version;
     /** The op that produced this tensor on the tape; null for leaves and for tensors made under no-grad. */
     public Op creator;
     /** ∂loss/∂this, same shape; null until backward reaches this tensor. */
     public Tensor grad;
 
     public Tensor(Backend backend, Storage data, int[] shape, String name, boolean isParameter) {
+        this(backend, data, shape, name, isParameter, new int[1]);
+    }
+
+    private Tensor(Backend backend, Storage data, int[] shape, String name, boolean isParameter, int[] version) {
+        this.version = version;
         this.shape = shape;
         this.size = Shapes.size(shape);
         if (data.length() < size)
@@ -53,6 +59,14 @@ public final class Tensor {
         return new Tensor(backend, backend.zeros(Shapes.size(shape)), shape.clone(), name, false);
     }
 
+    /**
+     * A tensor of another shape over this one's storage (reshape, flatten). It shares this tensor's version counter,
+     * like a PyTorch view: an in-place write through either is seen by every op that saved either.
+     */
+    public Tensor view(int[] shape) {
+        return new Tensor(backend, data, shape, null, false, version);
+    }
+
     public boolean requiresGrad() { return requiresGrad; }
 
     /** Freezes or unfreezes a parameter: a frozen one gets no gradient (its weight-gradient kernels are skipped). */
@@ -64,10 +78,10 @@ public final class Tensor {
     /** Called by the tape when this tensor is the output of a recorded op. */
     public void markRequiresGrad() { requiresGrad = true; }
 
-    public int version() { return version; }
+    public int version() { return version[0]; }
 
     /** Every in-place write must call this. */
-    public void bumpVersion() { version++; }
+    public void bumpVersion() { version[0]++; }
 
     public int dim(int i) { return shape[i < 0 ? shape.length + i : i]; }
 
