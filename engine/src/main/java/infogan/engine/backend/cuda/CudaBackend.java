@@ -1,0 +1,468 @@
+package infogan.engine.backend.cuda;
+
+import static jcuda.driver.JCudaDriver.*;
+
+import infogan.engine.backend.Activation;
+import infogan.engine.backend.Backend;
+import infogan.engine.backend.ConvGeom;
+import infogan.engine.backend.Storage;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.util.function.Consumer;
+import jcuda.CudaException;
+import jcuda.Pointer;
+import jcuda.driver.CUcontext;
+import jcuda.driver.CUdevice;
+import jcuda.driver.CUdeviceptr;
+import jcuda.driver.CUevent;
+import jcuda.driver.CUevent_flags;
+import jcuda.driver.CUstream_flags;
+
+/**
+ * The CUDA implementation of {@link Backend}: float32 on device 0, all work on one stream of the device's primary
+ * context (shared with the cudart inside cuBLAS/cuDNN). Kernels are ours (kernels/cuda/*.cu, launched through
+ * {@link CudaKernels}); GEMM goes to cuBLAS and convolutions to cuDNN when those libraries are present and enabled:
+ * <ul>
+ *   <li>{@code -Dinfogan.cuda.cublas=auto|on|off} (default auto; on = fail if missing; path: {@code -Dinfogan.cublas=PATH});</li>
+ *   <li>{@code -Dinfogan.cuda.cudnn=auto|on|off} (default auto; path: {@code -Dinfogan.cudnn=PATH});</li>
+ *   <li>{@code -Dinfogan.cuda.sync=true} / {@code INFOGAN_CUDA_SYNC=1}: synchronise after each launch (debugging).</li>
+ * </ul>
+ * Without cuDNN a convolution is im2col + one GEMM over the whole batch + a layout transpose (see im2col.cu).
+ * Memory: storages and workspaces come from a caching {@link DeviceAllocator}; {@link #close()} frees everything.
+ * host↔device copies go through one pinned staging buffer and synchronise the stream.
+ * <p>Not thread-safe: one backend is driven by one thread at a time (the context is made current on each change of
+ * calling thread).
+ */
+public final class CudaBackend implements Backend {
+    private final CUdevice device = new CUdevice();
+    private final CUcontext context = new CUcontext();
+    private final RawDevPtr.Stream stream = new RawDevPtr.Stream();
+    private final DeviceAllocator allocator = new DeviceAllocator();
+    private final CudaKernels k;
+    private final Cublas cublas;
+    private final Cudnn cudnn;
+    private final String description;
+    private Thread boundThread;
+    private Pointer staging = new Pointer();
+    private ByteBuffer stagingBuf;
+    private long stagingBytes;
+    private boolean closed;
+
+    /** Creates the backend on device 0, or throws an IllegalStateException whose one-line message says why not. */
+    public static CudaBackend create() {
+        GpuProbe.Result r = GpuProbe.probe();
+        if (!r.available()) throw new IllegalStateException("CUDA backend unavailable: " + r.reason());
+        try {
+            return new CudaBackend();
+        } catch (CudaException | LinkageError e) {
+            throw new IllegalStateException("CUDA backend failed to start: " + e.getMessage(), e);
+        }
+    }
+
+    private CudaBackend() {
+        setExceptionsEnabled(true);
+        cuInit(0);
+        cuDeviceGet(device, 0);
+        cuDevicePrimaryCtxRetain(context, device);
+        cuCtxSetCurrent(context);
+        boundThread = Thread.currentThread();
+        cuStreamCreate(stream, CUstream_flags.CU_STREAM_NON_BLOCKING);
+        k = new CudaKernels(stream);
+        cublas = openOptional("cuBLAS", System.getProperty("infogan.cuda.cublas", "auto"),
+                () -> Cublas.open(System.getProperty("infogan.cublas"), stream.address()));
+        cudnn = openOptional("cuDNN", System.getProperty("infogan.cuda.cudnn", "auto"),
+                () -> Cudnn.open(System.getProperty("infogan.cudnn"), stream.address(), allocator));
+        description = "cuda-f32 on " + GpuProbe.probe().reason() + "; gemm: "
+                + (cublas != null ? cublas.describe() : "gemm.cu") + "; conv: "
+                + (cudnn != null ? cudnn.describe() : "im2col.cu + gemm") + (k.syncEachLaunch() ? "; sync after each launch" : "");
+    }
+
+    private static <T> T openOptional(String what, String mode, java.util.function.Supplier<T> open) {
+        switch (mode) {
+            case "off": return null;
+            case "on": return open.get();
+            case "auto":
+                try {
+                    return open.get();
+                } catch (IllegalStateException e) {
+                    System.err.println("[cuda] " + what + " not used: " + e.getMessage());
+                    return null;
+                }
+            default: throw new IllegalArgumentException(what + " mode must be auto|on|off, not " + mode);
+        }
+    }
+
+    @Override
+    public String name() { return "cuda-f32"; }
+
+    /** One line for logs: device, driver, which GEMM and convolution paths are active. */
+    public String describe() { return description; }
+
+    public boolean usesCublas() { return cublas != null; }
+    public boolean usesCudnn() { return cudnn != null; }
+
+    private void bind() {
+        if (closed) throw new IllegalStateException("CudaBackend is closed");
+        Thread t = Thread.currentThread();
+        if (t != boundThread) {
+            cuCtxSetCurrent(context);
+            boundThread = t;
+        }
+    }
+
+    private CUdeviceptr ptr(Storage s) {
+        if (s == null) return null;
+        if (!(s instanceof CudaStorage c) || c.owner != this)
+            throw new IllegalArgumentException("not a storage of this CUDA backend: " + s);
+        if (c.released) throw new IllegalStateException("use after release: " + s);
+        return c.ptr;
+    }
+
+    private CUdeviceptr ptr(Storage s, long need) {
+        if (s != null && s.length() < need)
+            throw new IllegalArgumentException("storage of " + s.length() + " elements, kernel needs " + need);
+        return ptr(s);
+    }
+
+    // ---------------------------------------------------------------- memory
+    @Override
+    public Storage alloc(int n) {
+        bind();
+        if (n < 0) throw new IllegalArgumentException("negative size " + n);
+        return new CudaStorage(this, allocator.alloc(4L * n), n);
+    }
+
+    @Override
+    public void release(Storage s) {
+        CudaStorage c = (CudaStorage) s;
+        ptr(c);
+        c.released = true;
+        allocator.release(c.ptr, c.bytes());
+    }
+
+    private FloatBuffer staging(long bytes) {
+        if (bytes > stagingBytes) {
+            if (stagingBuf != null) cuMemFreeHost(staging);
+            staging = new Pointer();
+            long size = Math.max(bytes, 1 << 20);
+            cuMemHostAlloc(staging, size, 0);
+            stagingBuf = staging.getByteBuffer(0, size).order(ByteOrder.nativeOrder());
+            stagingBytes = size;
+        }
+        return stagingBuf.clear().asFloatBuffer();
+    }
+
+    private void upload(Storage dst, int n, Consumer<FloatBuffer> fill) {
+        bind();
+        CUdeviceptr d = ptr(dst, n);
+        if (n == 0) return;
+        fill.accept(staging(4L * n));
+        cuMemcpyHtoDAsync(d, staging, 4L * n, stream);
+        cuStreamSynchronize(stream);            // the staging buffer is reused by the next copy
+    }
+
+    private FloatBuffer download(Storage src, int n) {
+        bind();
+        CUdeviceptr s = ptr(src, n);
+        FloatBuffer fb = staging(Math.max(4L * n, 4));
+        if (n > 0) cuMemcpyDtoHAsync(staging, s, 4L * n, stream);
+        cuStreamSynchronize(stream);
+        return fb;
+    }
+
+    @Override
+    public void write(Storage dst, float[] src) { upload(dst, src.length, fb -> fb.put(src)); }
+
+    @Override
+    public void write(Storage dst, double[] src) {
+        upload(dst, src.length, fb -> { for (double v : src) fb.put((float) v); });
+    }
+
+    @Override
+    public void read(Storage src, float[] dst) { download(src, dst.length).get(dst); }
+
+    @Override
+    public void read(Storage src, double[] dst) {
+        FloatBuffer fb = download(src, dst.length);
+        for (int i = 0; i < dst.length; i++) dst[i] = fb.get(i);
+    }
+
+    @Override
+    public void synchronize() {
+        bind();
+        cuStreamSynchronize(stream);
+    }
+
+    /** Milliseconds of device time for {@code reps} runs of {@code work} on this backend's stream (CUDA events). */
+    public float timeMs(Runnable work, int reps) {
+        bind();
+        CUevent start = new CUevent(), stop = new CUevent();
+        cuEventCreate(start, CUevent_flags.CU_EVENT_DEFAULT);
+        cuEventCreate(stop, CUevent_flags.CU_EVENT_DEFAULT);
+        try {
+            cuEventRecord(start, stream);
+            for (int i = 0; i < reps; i++) work.run();
+            cuEventRecord(stop, stream);
+            cuEventSynchronize(stop);
+            float[] ms = new float[1];
+            cuEventElapsedTime(ms, start, stop);
+            return ms[0];
+        } finally {
+            cuEventDestroy(start);
+            cuEventDestroy(stop);
+        }
+    }
+
+    /** Device bytes reserved from the driver / handed out now / number of cuMemAlloc calls. */
+    public long[] memoryStats() {
+        return new long[] {allocator.reservedBytes(), allocator.inUseBytes(), allocator.driverAllocs()};
+    }
+
+    @Override
+    public void close() {
+        if (closed) return;
+        bind();
+        try {
+            cuStreamSynchronize(stream);
+        } finally {
+            closed = true;
+            if (cudnn != null) cudnn.close();
+            if (cublas != null) cublas.close();
+            k.close();
+            allocator.close();
+            if (stagingBuf != null) cuMemFreeHost(staging);
+            cuStreamDestroy(stream);
+            cuDevicePrimaryCtxRelease(device);
+        }
+    }
+
+    // ---------------------------------------------------------------- elementwise
+    @Override
+    public void fill(Storage y, int n, double v) { bind(); k.fill(ptr(y, n), n, (float) v); }
+
+    @Override
+    public void copy(Storage y, Storage x, int n) { bind(); k.copy(ptr(y, n), ptr(x, n), n); }
+
+    @Override
+    public void copyBlock(Storage dst, int dstOff, int dstStride, Storage src, int srcOff, int srcStride, int rows,
+                          int cols, boolean accumulate) {
+        bind();
+        if (rows == 0 || cols == 0) return;
+        k.copyBlock(ptr(dst, dstOff + (long) (rows - 1) * dstStride + cols), dstOff, dstStride,
+                ptr(src, srcOff + (long) (rows - 1) * srcStride + cols), srcOff, srcStride, rows, cols, accumulate ? 1 : 0);
+    }
+
+    @Override
+    public void add(Storage y, Storage a, Storage b, int n) { bind(); k.add(ptr(y, n), ptr(a, n), ptr(b, n), n); }
+
+    @Override
+    public void axpy(Storage y, Storage x, int n, double alpha) { bind(); k.axpy(ptr(y, n), ptr(x, n), n, (float) alpha); }
+
+    @Override
+    public void scale(Storage y, Storage x, int n, double alpha) { bind(); k.scale(ptr(y, n), ptr(x, n), n, (float) alpha); }
+
+    @Override
+    public void mul(Storage y, Storage a, Storage b, int n) { bind(); k.mul(ptr(y, n), ptr(a, n), ptr(b, n), n); }
+
+    @Override
+    public void mulAcc(Storage y, Storage a, Storage b, int n) { bind(); k.mulAcc(ptr(y, n), ptr(a, n), ptr(b, n), n); }
+
+    @Override
+    public void activationForward(Activation f, Storage y, Storage x, int n, double alpha) {
+        bind();
+        k.activationFwd(ptr(y, n), ptr(x, n), n, f.code, (float) alpha);
+    }
+
+    @Override
+    public void activationBackward(Activation f, Storage dx, Storage dy, Storage x, Storage y, int n, double alpha) {
+        bind();
+        boolean readsX = f == Activation.RELU || f == Activation.LEAKY_RELU;
+        if ((readsX ? x : y) == null) throw new IllegalArgumentException(f + " backward needs " + (readsX ? "x" : "y"));
+        k.activationBwd(ptr(dx, n), ptr(dy, n), ptr(x, n), ptr(y, n), n, f.code, (float) alpha);
+    }
+
+    // ---------------------------------------------------------------- broadcasting and reductions
+    @Override
+    public void biasAdd(Storage y, Storage x, Storage b, int outer, int c, int inner) {
+        bind();
+        long total = (long) outer * c * inner;
+        k.biasAdd(ptr(y, total), ptr(x, total), ptr(b, c), outer, c, inner);
+    }
+
+    @Override
+    public void biasGrad(Storage db, Storage dy, int outer, int c, int inner) {
+        bind();
+        if (c == 0) return;
+        k.biasGrad(ptr(db, c), ptr(dy, (long) outer * c * inner), outer, c, inner);
+    }
+
+    @Override
+    public void sum(Storage y, Storage x, int n, double alpha) { bind(); k.sum(ptr(y, 1), ptr(x, n), n, (float) alpha); }
+
+    @Override
+    public void broadcastScalarAcc(Storage dx, Storage dy, int n, double alpha) {
+        bind();
+        k.broadcastScalarAcc(ptr(dx, n), ptr(dy, 1), n, (float) alpha);
+    }
+
+    // ---------------------------------------------------------------- matmul
+    @Override
+    public void gemm(boolean transA, boolean transB, int m, int n, int kk, double alpha, Storage a, Storage b,
+                     double beta, Storage c) {
+        bind();
+        gemmRaw(transA, transB, m, n, kk, (float) alpha, (RawDevPtr) ptr(a, (long) m * kk), (RawDevPtr) ptr(b, (long) kk * n),
+                (float) beta, (RawDevPtr) ptr(c, (long) m * n));
+    }
+
+    private void gemmRaw(boolean transA, boolean transB, int m, int n, int kk, float alpha, RawDevPtr a, RawDevPtr b,
+                         float beta, RawDevPtr c) {
+        if (m == 0 || n == 0) return;
+        if (kk == 0) {                            // op(A) op(B) is zero: C = beta C
+            if (beta == 0f) k.fill(c, m * n, 0f); else k.scale(c, c, m * n, beta);
+            return;
+        }
+        if (cublas != null) cublas.sgemmRowMajor(transA, transB, m, n, kk, alpha, a.address(), b.address(), beta, c.address());
+        else k.gemm(c, a, b, m, n, kk, transA ? 1 : 0, transB ? 1 : 0, alpha, beta);
+    }
+
+    // ---------------------------------------------------------------- convolution
+    private RawDevPtr workspace(long floats) { return allocator.alloc(4L * floats); }
+
+    private void free(RawDevPtr p, long floats) { allocator.release(p, 4L * floats); }
+
+    @Override
+    public void conv2dForward(Storage y, Storage x, Storage w, ConvGeom g) {
+        bind();
+        RawDevPtr yp = (RawDevPtr) ptr(y, g.outputSize()), xp = (RawDevPtr) ptr(x, g.inputSize()),
+                wp = (RawDevPtr) ptr(w, g.weightSize());
+        if (cudnn != null) { cudnn.forward(yp.address(), xp.address(), wp.address(), g); return; }
+        int kdim = g.c() * g.kh() * g.kw(), p = g.oh() * g.ow(), np = Math.multiplyExact(g.n(), p);
+        long colN = (long) kdim * np, tmpN = (long) g.oc() * np;
+        RawDevPtr col = workspace(colN), tmp = workspace(tmpN);
+        k.im2col(col, xp, g.n(), g.c(), g.h(), g.w(), g.kh(), g.kw(), g.stride(), g.pad(), g.oh(), g.ow());
+        gemmRaw(false, false, g.oc(), np, kdim, 1f, wp, col, 0f, tmp);      // (oc, n*P)
+        k.transposeOuter(yp, tmp, g.oc(), g.n(), p);                         // (n, oc, P)
+        free(col, colN);
+        free(tmp, tmpN);
+    }
+
+    @Override
+    public void conv2dBackwardData(Storage dx, Storage dy, Storage w, ConvGeom g) {
+        bind();
+        RawDevPtr dxp = (RawDevPtr) ptr(dx, g.inputSize()), dyp = (RawDevPtr) ptr(dy, g.outputSize()),
+                wp = (RawDevPtr) ptr(w, g.weightSize());
+        if (cudnn != null) { cudnn.backwardData(dxp.address(), dyp.address(), wp.address(), g); return; }
+        int kdim = g.c() * g.kh() * g.kw(), p = g.oh() * g.ow(), np = Math.multiplyExact(g.n(), p);
+        long dytN = (long) g.oc() * np, colN = (long) kdim * np;
+        RawDevPtr dyt = workspace(dytN), dcol = workspace(colN);
+        k.transposeOuter(dyt, dyp, g.n(), g.oc(), p);                        // (oc, n*P)
+        gemmRaw(true, false, kdim, np, g.oc(), 1f, wp, dyt, 0f, dcol);      // W^T dyT: (K, n*P)
+        k.col2im(dxp, dcol, g.n(), g.c(), g.h(), g.w(), g.kh(), g.kw(), g.stride(), g.pad(), g.oh(), g.ow());
+        free(dyt, dytN);
+        free(dcol, colN);
+    }
+
+    @Override
+    public void conv2dBackwardFilter(Storage dw, Storage dy, Storage x, ConvGeom g) {
+        bind();
+        RawDevPtr dwp = (RawDevPtr) ptr(dw, g.weightSize()), dyp = (RawDevPtr) ptr(dy, g.outputSize()),
+                xp = (RawDevPtr) ptr(x, g.inputSize());
+        if (cudnn != null) { cudnn.backwardFilter(dwp.address(), dyp.address(), xp.address(), g); return; }
+        int kdim = g.c() * g.kh() * g.kw(), p = g.oh() * g.ow(), np = Math.multiplyExact(g.n(), p);
+        long dytN = (long) g.oc() * np, colN = (long) kdim * np;
+        RawDevPtr dyt = workspace(dytN), col = workspace(colN);
+        k.transposeOuter(dyt, dyp, g.n(), g.oc(), p);                        // (oc, n*P)
+        k.im2col(col, xp, g.n(), g.c(), g.h(), g.w(), g.kh(), g.kw(), g.stride(), g.pad(), g.oh(), g.ow());
+        gemmRaw(false, true, g.oc(), kdim, np, 1f, dyt, col, 1f, dwp);      // dW += dyT col^T: (oc, K)
+        free(dyt, dytN);
+        free(col, colN);
+    }
+
+    // ---------------------------------------------------------------- batch normalisation
+    @Override
+    public void batchNormForwardTrain(Storage y, Storage mean, Storage invStd, Storage x, Storage gamma, Storage beta,
+                                      Storage runMean, Storage runVar, int outer, int c, int inner, double momentum,
+                                      double eps) {
+        bind();
+        long total = (long) outer * c * inner;
+        k.batchnormTrain(ptr(y, total), ptr(mean, c), ptr(invStd, c), ptr(x, total), ptr(gamma, c), ptr(beta, c),
+                ptr(runMean, c), ptr(runVar, c), outer, c, inner, (float) momentum, (float) eps);
+    }
+
+    @Override
+    public void batchNormForwardEval(Storage y, Storage x, Storage gamma, Storage beta, Storage runMean,
+                                     Storage runVar, int outer, int c, int inner, double eps) {
+        bind();
+        long total = (long) outer * c * inner;
+        k.batchnormEval(ptr(y, total), ptr(x, total), ptr(gamma, c), ptr(beta, c), ptr(runMean, c), ptr(runVar, c),
+                outer, c, inner, (float) eps);
+    }
+
+    @Override
+    public void batchNormBackward(Storage dx, Storage dgamma, Storage dbeta, Storage dy, Storage x, Storage mean,
+                                  Storage invStd, Storage gamma, int outer, int c, int inner) {
+        bind();
+        long total = (long) outer * c * inner;
+        k.batchnormBwd(ptr(dx, total), ptr(dgamma, c), ptr(dbeta, c), ptr(dy, total), ptr(x, total), ptr(mean, c),
+                ptr(invStd, c), ptr(gamma, c), outer, c, inner);
+    }
+
+    // ---------------------------------------------------------------- fused losses
+    @Override
+    public void bceWithLogitsForward(Storage loss, Storage logits, Storage targets, int n) {
+        bind();
+        k.bceLogitsFwd(ptr(loss, 1), ptr(logits, n), ptr(targets, n), n);
+    }
+
+    @Override
+    public void bceWithLogitsBackward(Storage dlogits, Storage dloss, Storage logits, Storage targets, int n) {
+        bind();
+        k.bceLogitsBwd(ptr(dlogits, n), ptr(dloss, 1), ptr(logits, n), ptr(targets, n), n);
+    }
+
+    @Override
+    public void softmaxCrossEntropyForward(Storage loss, Storage probs, Storage logits, Storage labels, int b,
+                                           int classes) {
+        bind();
+        long total = (long) b * classes;
+        k.softmaxXentFwd(ptr(loss, 1), ptr(probs, total), ptr(logits, total), ptr(labels, b), b, classes);
+    }
+
+    @Override
+    public void softmaxCrossEntropyBackward(Storage dlogits, Storage dloss, Storage probs, Storage labels, int b,
+                                            int classes) {
+        bind();
+        long total = (long) b * classes;
+        k.softmaxXentBwd(ptr(dlogits, total), ptr(dloss, 1), ptr(probs, total), ptr(labels, b), b, classes);
+    }
+
+    @Override
+    public void gaussianNllForward(Storage loss, Storage x, Storage mu, Storage logSigma, int b, int d) {
+        bind();
+        long total = (long) b * d;
+        k.gaussNllFwd(ptr(loss, 1), ptr(x, total), ptr(mu, total), ptr(logSigma, total), b, d);
+    }
+
+    @Override
+    public void gaussianNllBackward(Storage dmu, Storage dlogSigma, Storage dloss, Storage x, Storage mu,
+                                    Storage logSigma, int b, int d) {
+        bind();
+        if (dmu == null && dlogSigma == null) return;
+        long total = (long) b * d;
+        k.gaussNllBwd(ptr(dmu, total), ptr(dlogSigma, total), ptr(dloss, 1), ptr(x, total), ptr(mu, total),
+                ptr(logSigma, total), b, d);
+    }
+
+    // ---------------------------------------------------------------- optimiser
+    @Override
+    public void adamStep(Storage p, Storage g, Storage m, Storage v, int n, double lr, double beta1, double beta2,
+                         double eps, double bc1, double bc2) {
+        bind();
+        k.adam(ptr(p, n), ptr(m, n), ptr(v, n), ptr(g, n), n, (float) lr, (float) beta1, (float) beta2, (float) eps,
+                (float) bc1, (float) bc2);
+    }
+
+    @Override
+    public String toString() { return describe(); }
+}

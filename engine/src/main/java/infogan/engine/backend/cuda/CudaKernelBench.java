@@ -1,0 +1,139 @@
+package infogan.engine.backend.cuda;
+
+import infogan.engine.backend.ConvGeom;
+import infogan.engine.backend.Storage;
+import java.util.SplittableRandom;
+
+/**
+ * Times the hot kernels of one InfoGAN training step at batch 100 (the shapes of infogan_torch.py) with CUDA events,
+ * after warm-up, on our kernels and, when present, on cuBLAS/cuDNN. Each GEMM and convolution is first checked on a
+ * sample of outputs against a float64 dot product; a failed check is reported instead of a time.
+ * Run: {@code java --enable-native-access=ALL-UNNAMED -cp ... infogan.engine.backend.cuda.CudaKernelBench [reps]}.
+ */
+public final class CudaKernelBench {
+    private CudaKernelBench() { }
+
+    public static void main(String[] args) {
+        int reps = args.length > 0 ? Integer.parseInt(args[0]) : 50;
+        GpuProbe.Result r = GpuProbe.probe();
+        if (!r.available()) {
+            System.out.println("BENCH skipped: " + r.reason());
+            return;
+        }
+        try (CudaBackend lib = CudaBackend.create()) {
+            run(lib, reps);
+        }
+        System.setProperty("infogan.cuda.cublas", "off");
+        System.setProperty("infogan.cuda.cudnn", "off");
+        try (CudaBackend own = CudaBackend.create()) {
+            run(own, reps);
+        }
+    }
+
+    static Storage randn(CudaBackend be, int n, long seed) {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) a[i] = (float) (rnd.nextDouble() * 2 - 1);
+        Storage s = be.alloc(n);
+        be.write(s, a);
+        return s;
+    }
+
+    static void run(CudaBackend be, int reps) {
+        System.out.println("BENCH backend: " + be.describe());
+        int b = 100;
+        // GEMMs of the dense layers (row-major, y = x W^T: gemm(false, true, b, out, in)) and their weight gradients.
+        int[][] gemms = {{b, 1024, 6272, 0, 1}, {6272, 1024, b, 1, 0}, {b, 6272, 1024, 0, 1}, {b, 1024, 74, 0, 1},
+                {2048, 2048, 2048, 0, 0}};
+        for (int[] g : gemms) gemm(be, g[0], g[1], g[2], g[3] == 1, g[4] == 1, reps);
+        conv(be, "D conv1 ", ConvGeom.of(b, 1, 28, 28, 64, 4, 4, 2, 1), reps);
+        conv(be, "D conv2 / G upconv1", ConvGeom.of(b, 64, 14, 14, 128, 4, 4, 2, 1), reps);
+        elementwise(be, reps);
+        long[] mem = be.memoryStats();
+        System.out.printf("BENCH memory: %.1f MiB reserved, %d cuMemAlloc calls%n", mem[0] / 1048576.0, mem[2]);
+    }
+
+    static void gemm(CudaBackend be, int m, int n, int k, boolean ta, boolean tb, int reps) {
+        Storage a = randn(be, m * k, 1), bb = randn(be, k * n, 2), c = be.alloc(m * n);
+        be.gemm(ta, tb, m, n, k, 1, a, bb, 0, c);
+        float[] ha = new float[m * k], hb = new float[k * n], hc = new float[m * n];
+        be.read(a, ha);
+        be.read(bb, hb);
+        be.read(c, hc);
+        double maxErr = 0;
+        SplittableRandom rnd = new SplittableRandom(3);
+        for (int t = 0; t < 64; t++) {
+            int i = rnd.nextInt(m), j = rnd.nextInt(n);
+            double s = 0;
+            for (int p = 0; p < k; p++) s += (double) (ta ? ha[p * m + i] : ha[i * k + p]) * (tb ? hb[j * k + p] : hb[p * n + j]);
+            maxErr = Math.max(maxErr, Math.abs(s - hc[i * n + j]) / (1e-3 * Math.sqrt(k) + 1e-4 * Math.abs(s)));
+        }
+        String name = String.format("gemm %s%s %dx%dx%d", ta ? "T" : "N", tb ? "T" : "N", m, n, k);
+        if (maxErr > 1) {
+            System.out.printf("BENCH %-34s CHECK FAILED (error %.2f x tolerance)%n", name, maxErr);
+        } else {
+            for (int w = 0; w < 3; w++) be.gemm(ta, tb, m, n, k, 1, a, bb, 0, c);
+            float ms = be.timeMs(() -> be.gemm(ta, tb, m, n, k, 1, a, bb, 0, c), reps) / reps;
+            System.out.printf("BENCH %-34s %8.4f ms  %8.1f GFLOP/s%n", name, ms, 2.0 * m * n * k / ms / 1e6);
+        }
+        be.release(a);
+        be.release(bb);
+        be.release(c);
+    }
+
+    static void conv(CudaBackend be, String label, ConvGeom g, int reps) {
+        Storage x = randn(be, g.inputSize(), 4), w = randn(be, g.weightSize(), 5), y = be.alloc(g.outputSize());
+        Storage dy = randn(be, g.outputSize(), 6), dx = be.zeros(g.inputSize()), dw = be.zeros(g.weightSize());
+        be.conv2dForward(y, x, w, g);
+        float[] hx = new float[g.inputSize()], hw = new float[g.weightSize()], hy = new float[g.outputSize()];
+        be.read(x, hx);
+        be.read(w, hw);
+        be.read(y, hy);
+        double maxErr = 0;
+        SplittableRandom rnd = new SplittableRandom(7);
+        for (int t = 0; t < 64; t++) {
+            int img = rnd.nextInt(g.n()), o = rnd.nextInt(g.oc()), oy = rnd.nextInt(g.oh()), ox = rnd.nextInt(g.ow());
+            double s = 0;
+            for (int ci = 0; ci < g.c(); ci++)
+                for (int ki = 0; ki < g.kh(); ki++)
+                    for (int kj = 0; kj < g.kw(); kj++) {
+                        int iy = oy * g.stride() - g.pad() + ki, ix = ox * g.stride() - g.pad() + kj;
+                        if (iy < 0 || iy >= g.h() || ix < 0 || ix >= g.w()) continue;
+                        s += (double) hw[((o * g.c() + ci) * g.kh() + ki) * g.kw() + kj] * hx[((img * g.c() + ci) * g.h() + iy) * g.w() + ix];
+                    }
+            double got = hy[((img * g.oc() + o) * g.oh() + oy) * g.ow() + ox];
+            maxErr = Math.max(maxErr, Math.abs(s - got) / (1e-3 + 1e-4 * Math.abs(s)));
+        }
+        if (maxErr > 1) {
+            System.out.printf("BENCH conv %-29s CHECK FAILED (error %.2f x tolerance)%n", label, maxErr);
+        } else {
+            double gf = 2.0 * g.macs() / 1e6;
+            float f = time(be, () -> be.conv2dForward(y, x, w, g), reps);
+            float d = time(be, () -> be.conv2dBackwardData(dx, dy, w, g), reps);
+            float fl = time(be, () -> be.conv2dBackwardFilter(dw, dy, x, g), reps);
+            System.out.printf("BENCH conv %-29s fwd %7.4f ms (%6.0f GFLOP/s)  bwd-data %7.4f ms (%6.0f)  bwd-filter %7.4f ms (%6.0f)%n",
+                    label, f, gf / f, d, gf / d, fl, gf / fl);
+        }
+        for (Storage s : new Storage[] {x, w, y, dy, dx, dw}) be.release(s);
+    }
+
+    static float time(CudaBackend be, Runnable r, int reps) {
+        for (int i = 0; i < 3; i++) r.run();
+        return be.timeMs(r, reps) / reps;
+    }
+
+    static void elementwise(CudaBackend be, int reps) {
+        int n = 6_700_000;                                // about the trunk's parameter count
+        Storage p = randn(be, n, 8), g = randn(be, n, 9), m = be.zeros(n), v = be.zeros(n);
+        float ms = time(be, () -> be.adamStep(p, g, m, v, n, 2e-4, 0.5, 0.999, 1e-8, 0.5, 0.001), reps);
+        System.out.printf("BENCH %-34s %8.4f ms  %8.1f GB/s%n", "adam n=" + n, ms, 7.0 * 4 * n / ms / 1e6);
+        int b = 100, c = 6272;
+        Storage x = randn(be, b * c, 10), y = be.alloc(b * c), gm = randn(be, c, 11), bt = randn(be, c, 12);
+        Storage mean = be.alloc(c), is = be.alloc(c), rm = be.zeros(c), rv = be.zeros(c);
+        ms = time(be, () -> be.batchNormForwardTrain(y, mean, is, x, gm, bt, rm, rv, b, c, 1, 0.1, 1e-5), reps);
+        System.out.printf("BENCH %-34s %8.4f ms%n", "batchnorm train 100x6272", ms);
+        ms = time(be, () -> be.activationForward(infogan.engine.backend.Activation.LEAKY_RELU, y, x, b * c, 0.1), reps);
+        System.out.printf("BENCH %-34s %8.4f ms  %8.1f GB/s%n", "leaky_relu 100x6272", ms, 8.0 * b * c / ms / 1e6);
+        for (Storage s : new Storage[] {p, g, m, v, x, y, gm, bt, mean, is, rm, rv}) be.release(s);
+    }
+}

@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# GPU check for the CUDA backend, in two halves (docs/gpu-check.md):
+#   scripts/gpu-check.sh pack [DIR]   here: build the jars, a jlink'ed Java 25 runtime (libjvm stripped), the JCuda
+#                                     driver binding and the JUnit console into DIR (default target/gpu-check), < 64 MiB
+#   scripts/gpu-check.sh run  [DIR]   on the GPU machine (no Java, no network there): find libcublas.so.13 /
+#                                     libcudnn.so.9, run the CUDA tests with the console launcher, time the hot
+#                                     kernels, run the PyTorch peer if torch is there, print one summary
+#   scripts/gpu-check.sh all  [DIR]   pack, then run (on a machine without a GPU the tests are skipped with a reason)
+set -uo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+MODE=${1:-all}
+DIR=${2:-target/gpu-check}
+JDK=${JDK25:-/usr/lib/jvm/temurin-25-jdk-amd64}
+JUNIT_CONSOLE=1.11.4          # platform version matching junit-jupiter 5.11.4 of the parent pom
+JCUDA=12.6.0
+
+pack() {
+  set -e
+  echo "== pack into $DIR"
+  mvn -q -B -pl kernels,engine -am package -DskipTests
+  mvn -q -B -pl kernels,engine -am test-compile
+  rm -rf "$DIR" && mkdir -p "$DIR/lib" "$DIR/jars"
+  cp kernels/target/kernels-*.jar engine/target/engine-*.jar "$DIR/jars/"
+  "$JDK/bin/jar" --create --file "$DIR/jars/engine-tests.jar" -C engine/target/test-classes .
+  local m2=$HOME/.m2/repository
+  cp "$m2/org/jcuda/jcuda/$JCUDA/jcuda-$JCUDA.jar" "$DIR/jars/"
+  # Only the driver binding (1.2 MiB) of the 9 MiB natives jar; JCuda tries System.loadLibrary first.
+  (cd "$DIR/lib" && "$JDK/bin/jar" --extract --file "$m2/org/jcuda/jcuda-natives/$JCUDA/jcuda-natives-$JCUDA-linux-x86_64.jar" \
+      lib/libJCudaDriver-$JCUDA-linux-x86_64.so && mv lib/*.so . && rmdir lib)
+  local cs=$m2/org/junit/platform/junit-platform-console-standalone/$JUNIT_CONSOLE/junit-platform-console-standalone-$JUNIT_CONSOLE.jar
+  [ -f "$cs" ] || mvn -q -B dependency:get -Dartifact=org.junit.platform:junit-platform-console-standalone:$JUNIT_CONSOLE -Dtransitive=false
+  cp "$cs" "$DIR/jars/junit-console.jar"
+  # Java 25 runtime: JCuda needs java.logging (JUL in jcuda.LibUtils); no java.desktop (19 MiB).
+  "$JDK/bin/jlink" --add-modules java.base,java.logging,jdk.incubator.vector,jdk.unsupported \
+      --strip-debug --no-header-files --no-man-pages --compress=zip-9 --output "$DIR/jre"
+  strip --strip-unneeded "$DIR/jre/lib/server/libjvm.so"
+  cp scripts/torch_gpu_bench.py "$DIR/"
+  local mib
+  mib=$(du -sm "$DIR" | cut -f1)
+  echo "pack size: $(du -sh "$DIR" | cut -f1) ($(du -sb "$DIR" | cut -f1) bytes): jre $(du -sh "$DIR/jre" | cut -f1), jars $(du -sh "$DIR/jars" | cut -f1), lib $(du -sh "$DIR/lib" | cut -f1)"
+  if [ "$mib" -ge 64 ]; then echo "pack exceeds 64 MiB" >&2; exit 1; fi
+  set +e
+}
+
+run() {
+  cd "$ROOT"
+  local J="$DIR/jre/bin/java" log="$DIR/run-logs"
+  [ -x "$J" ] || { echo "no runtime at $DIR/jre: run '$0 pack' first"; return 1; }
+  mkdir -p "$log"
+  echo "== machine"
+  (nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>/dev/null || echo "nvidia-smi: none") | sed 's/^/  /'
+  echo "== libraries"
+  local libs cublas cudnn
+  libs=$(timeout 120 find / -xdev \( -name 'libcublas.so.13' -o -name 'libcudnn.so.9' -o -name 'libcublas.so.12' \) 2>/dev/null || true)
+  cublas=$(echo "$libs" | grep 'libcublas.so.13$' | head -1); [ -n "$cublas" ] || cublas=$(echo "$libs" | grep 'libcublas.so.12$' | head -1)
+  cudnn=$(echo "$libs" | grep 'libcudnn.so.9$' | head -1)
+  echo "  cuBLAS: ${cublas:-not found}"; echo "  cuDNN:  ${cudnn:-not found}"
+  local props=(-Djava.library.path="$DIR/lib")
+  [ -n "$cublas" ] && props+=(-Dinfogan.cublas="$cublas")
+  [ -n "$cudnn" ] && props+=(-Dinfogan.cudnn="$cudnn")
+  # cuDNN's sub-libraries find cuBLAS(Lt) and nvrtc via RUNPATH inside a pip tree; add their dirs for other layouts.
+  local extra=""
+  for l in "$cublas" "$cudnn"; do [ -n "$l" ] && extra="$extra:$(dirname "$l")"; done
+  export LD_LIBRARY_PATH="${LD_LIBRARY_PATH:-}$extra"
+  local CP="$DIR/jars/engine-tests.jar:$(ls "$DIR"/jars/engine-*.jar | grep -v tests | head -1):$(ls "$DIR"/jars/kernels-*.jar | head -1):$DIR/jars/jcuda-$JCUDA.jar"
+  local FLAGS=(--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xss8m "${props[@]}")
+
+  echo "== conformance tests (JUnit console)"
+  "$J" "${FLAGS[@]}" -jar "$DIR/jars/junit-console.jar" execute --class-path "$CP" \
+      --select-class infogan.engine.backend.cuda.CudaConformanceTest \
+      --select-class infogan.engine.backend.cuda.CudaOfflineTest \
+      --details=tree --disable-banner 2>&1 | tee "$log/tests.txt"
+  local trc=${PIPESTATUS[0]}
+
+  echo "== kernel timings"
+  "$J" "${FLAGS[@]}" -cp "$CP" infogan.engine.backend.cuda.CudaKernelBench 50 2>&1 | tee "$log/bench.txt"
+
+  echo "== PyTorch peer (CUDA, batch 100)"
+  local py=""
+  for p in /opt/torch/.venv/bin/python3 python3 /usr/bin/python3; do
+    if command -v "$p" >/dev/null 2>&1 && "$p" -c 'import torch' 2>/dev/null; then py=$p; break; fi
+  done
+  if [ -n "$py" ]; then
+    timeout 300 "$py" scripts/torch_gpu_bench.py --batch 100 --iters 50 --warmup 10 2>&1 | tee "$log/torch.txt"
+  else
+    echo "TORCH skipped: no python3 with torch" | tee "$log/torch.txt"
+  fi
+
+  echo "== summary"
+  grep -E "tests (successful|failed|skipped|aborted)" "$log/tests.txt" | sed 's/^ *\[ */  tests: /; s/ *\]$//'
+  grep -E "^\[conformance\]" "$log/tests.txt" | sed 's/^/  /'
+  grep -E "^BENCH" "$log/bench.txt" | sed 's/^BENCH /  /'
+  grep -E "^(RESULT|TORCH)" "$log/torch.txt" | sed 's/^/  torch: /'
+  echo "  test launcher exit code: $trc"
+  return "$trc"
+}
+
+case "$MODE" in
+  pack) pack ;;
+  run) run ;;
+  all) pack && run ;;
+  *) echo "usage: $0 pack|run|all [DIR]" >&2; exit 2 ;;
+esac
