@@ -157,7 +157,6 @@ public final class Sgemm {
         private static final ThreadLocal<Workspace> LOCAL = ThreadLocal.withInitial(Workspace::new);
         float[] aPack = new float[0], bPack = new float[0];
         final float[] tile = new float[MR * NR];
-        final float[] acc = new float[MR * NR];         // scalar kernel's accumulators
 
         static Workspace get() {
             return LOCAL.get();
@@ -212,14 +211,10 @@ public final class Sgemm {
                             int mr = Math.min(MR, mc - ir);
                             int ai = ir * kc;
                             int ci = cOff + (ic + ir) * ldc + jc + jr;
-                            if (mr == MR && nr == NR) {
-                                if (vector) kernel(kc, ap, ai, bp, bi, c, ci, ldc, alpha, beta, mode);
-                                else kernelScalar(kc, ap, ai, bp, bi, c, ci, ldc, alpha, beta, mode, ws.acc);
-                            } else {                            // edge: sums into the tile, then fold mr×nr
-                                if (vector) kernel(kc, ap, ai, bp, bi, tile, 0, NR, 1f, 0f, OVERWRITE);
-                                else kernelScalar(kc, ap, ai, bp, bi, tile, 0, NR, 1f, 0f, OVERWRITE, ws.acc);
-                                foldEdge(tile, mr, nr, c, ci, ldc, alpha, beta, mode);
-                            }
+                            if (vector) kernel(kc, ap, ai, bp, bi, tile);
+                            else kernelScalar(kc, ap, ai, bp, bi, tile);
+                            if (mr == MR && nr == NR) fold(tile, c, ci, ldc, alpha, beta, mode);
+                            else foldEdge(tile, mr, nr, c, ci, ldc, alpha, beta, mode);   // ragged edge
                         }
                     }
                 }
@@ -284,11 +279,11 @@ public final class Sgemm {
     }
 
     /**
-     * The micro-kernel: acc[r][j] = Σ_p A[r][p]·B[p][j] over one packed MR×kc A panel and kc×NR B panel,
-     * in 2·MR vector registers, then folded into C[ci + r*ldc + j] according to {@code mode}.
+     * The micro-kernel: tile[r][j] = Σ_p A[r][p]·B[p][j] over one packed MR×kc A panel and kc×NR B panel,
+     * accumulated in 2·MR vector registers and stored to the MR×NR {@code tile}. (Folding into C is a separate
+     * step: inlining it here would push C2 past its node budget and the accumulators would be boxed.)
      */
-    static void kernel(int kc, float[] ap, int ai, float[] bp, int bi, float[] c, int ci, int ldc,
-                       float alpha, float beta, int mode) {
+    static void kernel(int kc, float[] ap, int ai, float[] bp, int bi, float[] tile) {
         FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00,
                     c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
         for (int p = 0; p < kc; p++, ai += MR, bi += NR) {
@@ -307,25 +302,29 @@ public final class Sgemm {
             FloatVector a5 = FloatVector.broadcast(S, ap[ai + 5]);
             c50 = a5.fma(b0, c50); c51 = a5.fma(b1, c51);
         }
-        fold(c00, c01, c, ci, alpha, beta, mode);
-        fold(c10, c11, c, ci + ldc, alpha, beta, mode);
-        fold(c20, c21, c, ci + 2 * ldc, alpha, beta, mode);
-        fold(c30, c31, c, ci + 3 * ldc, alpha, beta, mode);
-        fold(c40, c41, c, ci + 4 * ldc, alpha, beta, mode);
-        fold(c50, c51, c, ci + 5 * ldc, alpha, beta, mode);
+        c00.intoArray(tile, 0);          c01.intoArray(tile, VL);
+        c10.intoArray(tile, NR);         c11.intoArray(tile, NR + VL);
+        c20.intoArray(tile, 2 * NR);     c21.intoArray(tile, 2 * NR + VL);
+        c30.intoArray(tile, 3 * NR);     c31.intoArray(tile, 3 * NR + VL);
+        c40.intoArray(tile, 4 * NR);     c41.intoArray(tile, 4 * NR + VL);
+        c50.intoArray(tile, 5 * NR);     c51.intoArray(tile, 5 * NR + VL);
     }
 
-    /** Folds one row of the tile (two vectors of sums) into C at {@code ci}. */
-    private static void fold(FloatVector s0, FloatVector s1, float[] c, int ci, float alpha, float beta, int mode) {
-        if (mode == OVERWRITE) {
-            s0.mul(alpha).intoArray(c, ci);
-            s1.mul(alpha).intoArray(c, ci + VL);
-        } else {
-            FloatVector o0 = FloatVector.fromArray(S, c, ci), o1 = FloatVector.fromArray(S, c, ci + VL);
-            if (mode == SCALE) { o0 = o0.mul(beta); o1 = o1.mul(beta); }
-            FloatVector al = FloatVector.broadcast(S, alpha);
-            s0.fma(al, o0).intoArray(c, ci);
-            s1.fma(al, o1).intoArray(c, ci + VL);
+    /** Folds a full MR×NR tile of sums into C, a vector at a time (same arithmetic as {@link #foldEdge}). */
+    private static void fold(float[] tile, float[] c, int ci, int ldc, float alpha, float beta, int mode) {
+        FloatVector al = FloatVector.broadcast(S, alpha);
+        for (int r = 0; r < MR; r++) {
+            for (int j = 0; j < NR; j += VL) {
+                FloatVector s = FloatVector.fromArray(S, tile, r * NR + j);
+                int x = ci + r * ldc + j;
+                if (mode == OVERWRITE) {
+                    s.mul(al).intoArray(c, x);
+                } else {
+                    FloatVector old = FloatVector.fromArray(S, c, x);
+                    if (mode == SCALE) old = old.mul(beta);
+                    s.fma(al, old).intoArray(c, x);
+                }
+            }
         }
     }
 
@@ -345,25 +344,13 @@ public final class Sgemm {
         }
     }
 
-    /** Scalar micro-kernel with the same packed inputs (the auto-vectoriser gets the inner j loop). */
-    static void kernelScalar(int kc, float[] ap, int ai, float[] bp, int bi, float[] c, int ci, int ldc,
-                             float alpha, float beta, int mode, float[] acc) {
-        java.util.Arrays.fill(acc, 0f);
+    /** Scalar micro-kernel with the same packed inputs and output (C2 may auto-vectorise the j loop). */
+    static void kernelScalar(int kc, float[] ap, int ai, float[] bp, int bi, float[] tile) {
+        java.util.Arrays.fill(tile, 0f);
         for (int p = 0; p < kc; p++, ai += MR, bi += NR) {
             for (int r = 0; r < MR; r++) {
                 float av = ap[ai + r];
-                for (int j = 0; j < NR; j++) acc[r * NR + j] += av * bp[bi + j];
-            }
-        }
-        for (int r = 0; r < MR; r++) {
-            for (int j = 0; j < NR; j++) {
-                float s = acc[r * NR + j];
-                int x = ci + r * ldc + j;
-                c[x] = switch (mode) {
-                    case OVERWRITE -> s * alpha;
-                    case SCALE -> Math.fma(s, alpha, c[x] * beta);
-                    default -> Math.fma(s, alpha, c[x]);
-                };
+                for (int j = 0; j < NR; j++) tile[r * NR + j] = Math.fma(av, bp[bi + j], tile[r * NR + j]);
             }
         }
     }
