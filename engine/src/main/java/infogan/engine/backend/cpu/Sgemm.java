@@ -45,8 +45,8 @@ public final class Sgemm {
     static final int VL = S.length();
     /** Micro-tile: MR rows × NR columns of C held in registers. */
     public static final int MR = 6, NR = 2 * VL;
-    /** Cache blocking: KC×NR B panel in L1, MC×KC A block in L2, KC×NC B block in L3. */
-    static final int KC = 256, MC = 16 * MR, NC = 4096;
+    /** Cache blocking: the pre-broadcast MR×KC A panel (MR·VL·KC floats) stays in L1, the KC×NC B block in L2. */
+    static final int KC = Integer.getInteger("infogan.sgemm.kc", 128), NC = Integer.getInteger("infogan.sgemm.nc", 512);
     /** Below this many multiply-adds a product runs on the calling thread only. */
     static final long PARALLEL_THRESHOLD = 1L << 17;
 
@@ -192,7 +192,7 @@ public final class Sgemm {
             return;
         }
         int kcMax = Math.min(KC, k);
-        float[] ap = ws.a(roundUp(Math.min(MC, m), MR) * kcMax);
+        float[] ap = ws.a(MR * VL * kcMax);
         float[] bp = ws.b(roundUp(Math.min(NC, n), NR) * kcMax);
         float[] tile = ws.tile;
         for (int jc = 0; jc < n; jc += NC) {
@@ -201,21 +201,16 @@ public final class Sgemm {
                 int kc = Math.min(KC, k - pc);
                 int mode = pc > 0 ? ACCUMULATE : beta == 0 ? OVERWRITE : SCALE;
                 packB(bp, transB, b, bOff, ldb, pc, kc, jc, nc);
-                for (int ic = 0; ic < m; ic += MC) {
-                    int mc = Math.min(MC, m - ic);
-                    packA(ap, transA, a, aOff, lda, ic, mc, pc, kc);
+                for (int ir = 0; ir < m; ir += MR) {
+                    int mr = Math.min(MR, m - ir);
+                    packA(ap, transA, a, aOff, lda, ir, mr, pc, kc);
                     for (int jr = 0; jr < nc; jr += NR) {
                         int nr = Math.min(NR, nc - jr);
-                        int bi = jr * kc;                       // panel jr/NR starts at (jr/NR)·NR·kc
-                        for (int ir = 0; ir < mc; ir += MR) {
-                            int mr = Math.min(MR, mc - ir);
-                            int ai = ir * kc;
-                            int ci = cOff + (ic + ir) * ldc + jc + jr;
-                            if (vector) kernel(kc, ap, ai, bp, bi, tile);
-                            else kernelScalar(kc, ap, ai, bp, bi, tile);
-                            if (mr == MR && nr == NR) fold(tile, c, ci, ldc, alpha, beta, mode);
-                            else foldEdge(tile, mr, nr, c, ci, ldc, alpha, beta, mode);   // ragged edge
-                        }
+                        int ci = cOff + ir * ldc + jc + jr;
+                        if (vector) kernel(kc, ap, 0, bp, jr * kc, tile);      // B panel jr/NR starts at jr·kc
+                        else kernelScalar(kc, ap, bp, jr * kc, tile);
+                        if (mr == MR && nr == NR) fold(tile, c, ci, ldc, alpha, beta, mode);
+                        else foldEdge(tile, mr, nr, c, ci, ldc, alpha, beta, mode);   // ragged edge
                     }
                 }
             }
@@ -227,27 +222,16 @@ public final class Sgemm {
     }
 
     /**
-     * Packs op(A)[ic:+mc, pc:+kc] into MR-tall panels: panel r0/MR holds, for each p, the MR values
-     * op(A)[ic+r0+r, pc+p] at {@code ap[r0*kc + p*MR + r]}; rows past mc are zero.
+     * Packs one MR-row micro-panel op(A)[i0:+mr, pc:+kc], <em>pre-broadcast</em>: for each p and row r, VL copies
+     * of op(A)[i0+r, pc+p] at {@code ap[(p*MR + r)*VL ...]}; rows past mr are zero. The kernel then reads each A
+     * value as one plain vector load. (Broadcasting a scalar in the kernel is what C2 compiles badly: it goes
+     * through a general-purpose register and an FP-pipe shuffle per value, which halved the kernel's speed.)
      */
-    static void packA(float[] ap, boolean transA, float[] a, int aOff, int lda, int ic, int mc, int pc, int kc) {
-        for (int r0 = 0; r0 < mc; r0 += MR) {
-            int rows = Math.min(MR, mc - r0), base = r0 * kc;
-            if (transA) {                               // op(A)[i][p] = a[p*lda + i]: MR contiguous per p
-                for (int p = 0; p < kc; p++) {
-                    int src = aOff + (pc + p) * lda + ic + r0, dst = base + p * MR;
-                    for (int r = 0; r < rows; r++) ap[dst + r] = a[src + r];
-                    for (int r = rows; r < MR; r++) ap[dst + r] = 0f;
-                }
-            } else {                                    // op(A)[i][p] = a[i*lda + p]: rows contiguous in p
-                for (int r = 0; r < MR; r++) {
-                    if (r < rows) {
-                        int src = aOff + (ic + r0 + r) * lda + pc;
-                        for (int p = 0; p < kc; p++) ap[base + p * MR + r] = a[src + p];
-                    } else {
-                        for (int p = 0; p < kc; p++) ap[base + p * MR + r] = 0f;
-                    }
-                }
+    static void packA(float[] ap, boolean transA, float[] a, int aOff, int lda, int i0, int mr, int pc, int kc) {
+        for (int p = 0; p < kc; p++) {
+            for (int r = 0; r < MR; r++) {
+                float v = r >= mr ? 0f : transA ? a[aOff + (pc + p) * lda + i0 + r] : a[aOff + (i0 + r) * lda + pc + p];
+                FloatVector.broadcast(S, v).intoArray(ap, (p * MR + r) * VL);
             }
         }
     }
@@ -279,27 +263,28 @@ public final class Sgemm {
     }
 
     /**
-     * The micro-kernel: tile[r][j] = Σ_p A[r][p]·B[p][j] over one packed MR×kc A panel and kc×NR B panel,
-     * accumulated in 2·MR vector registers and stored to the MR×NR {@code tile}. (Folding into C is a separate
-     * step: inlining it here would push C2 past its node budget and the accumulators would be boxed.)
+     * The micro-kernel: tile[r][j] = Σ_p A[r][p]·B[p][j] over the packed (pre-broadcast) MR×kc A panel and the
+     * kc×NR B panel at {@code bi}, accumulated in 2·MR vector registers and stored to the MR×NR {@code tile}.
+     * (Folding into C is a separate step: inlining it here pushes C2 past its node budget and the accumulators
+     * get boxed.)
      */
     static void kernel(int kc, float[] ap, int ai, float[] bp, int bi, float[] tile) {
         FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00,
                     c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
-        for (int p = 0; p < kc; p++, ai += MR, bi += NR) {
+        for (int p = 0; p < kc; p++, ai += MR * VL, bi += NR) {
             FloatVector b0 = FloatVector.fromArray(S, bp, bi);
             FloatVector b1 = FloatVector.fromArray(S, bp, bi + VL);
-            FloatVector a0 = FloatVector.broadcast(S, ap[ai]);
+            FloatVector a0 = FloatVector.fromArray(S, ap, ai);
             c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01);
-            FloatVector a1 = FloatVector.broadcast(S, ap[ai + 1]);
+            FloatVector a1 = FloatVector.fromArray(S, ap, ai + VL);
             c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11);
-            FloatVector a2 = FloatVector.broadcast(S, ap[ai + 2]);
+            FloatVector a2 = FloatVector.fromArray(S, ap, ai + 2 * VL);
             c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21);
-            FloatVector a3 = FloatVector.broadcast(S, ap[ai + 3]);
+            FloatVector a3 = FloatVector.fromArray(S, ap, ai + 3 * VL);
             c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31);
-            FloatVector a4 = FloatVector.broadcast(S, ap[ai + 4]);
+            FloatVector a4 = FloatVector.fromArray(S, ap, ai + 4 * VL);
             c40 = a4.fma(b0, c40); c41 = a4.fma(b1, c41);
-            FloatVector a5 = FloatVector.broadcast(S, ap[ai + 5]);
+            FloatVector a5 = FloatVector.fromArray(S, ap, ai + 5 * VL);
             c50 = a5.fma(b0, c50); c51 = a5.fma(b1, c51);
         }
         c00.intoArray(tile, 0);          c01.intoArray(tile, VL);
@@ -345,11 +330,11 @@ public final class Sgemm {
     }
 
     /** Scalar micro-kernel with the same packed inputs and output (C2 may auto-vectorise the j loop). */
-    static void kernelScalar(int kc, float[] ap, int ai, float[] bp, int bi, float[] tile) {
+    static void kernelScalar(int kc, float[] ap, float[] bp, int bi, float[] tile) {
         java.util.Arrays.fill(tile, 0f);
-        for (int p = 0; p < kc; p++, ai += MR, bi += NR) {
+        for (int p = 0, ai = 0; p < kc; p++, ai += MR * VL, bi += NR) {
             for (int r = 0; r < MR; r++) {
-                float av = ap[ai + r];
+                float av = ap[ai + r * VL];
                 for (int j = 0; j < NR; j++) tile[r * NR + j] = Math.fma(av, bp[bi + j], tile[r * NR + j]);
             }
         }
