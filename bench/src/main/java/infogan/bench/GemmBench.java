@@ -1,0 +1,109 @@
+package infogan.bench;
+
+import infogan.engine.backend.cpu.CpuThreads;
+import infogan.engine.backend.cpu.Sgemm;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+
+/**
+ * GemmBench: {@link Sgemm#sgemm} at the InfoGAN fully connected shapes, batch 100.
+ *
+ * <p>Shape names are {@code <what>_<m>x<k>x<n>} for C(m×n) = op(A)(m×k)·op(B)(k×n):
+ * <ul>
+ *   <li>{@code fc_fwd}: Y = X·W, NN (G's 1024→6272 layer and D's 6272→1024 layer);</li>
+ *   <li>{@code fc_dW}: dW = Xᵀ·dY, transA;</li>
+ *   <li>{@code fc_dX}: dX = dY·Wᵀ, transB;</li>
+ *   <li>{@code sq}: a 2048³ NN product, for comparison with OpenBLAS.</li>
+ * </ul>
+ * {@code threads} is the engine pool size ({@link CpuThreads#setThreads}); run JMH itself with {@code -t 1}.
+ * {@code impl} picks the Vector API kernel or the scalar (auto-vectorised) one. Setup checks the result against
+ * a float64 loop on a sample of entries and throws if off. GFLOP/s is the {@code :gflop} line (see {@link Flops}).
+ * <pre>
+ *   java --add-modules jdk.incubator.vector -jar bench/target/benchmarks.jar GemmBench -t 1 -f 1 -wi 3 -i 5 \
+ *        -p threads=1,2 -p impl=vector [-prof gc]
+ * </pre>
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+public class GemmBench {
+
+    @Param({"fc_fwd_100x1024x6272", "fc_fwd_100x6272x1024", "fc_dW_1024x100x6272", "fc_dW_6272x100x1024",
+            "fc_dX_100x6272x1024", "fc_dX_100x1024x6272", "sq_2048x2048x2048"})
+    public String shape;
+
+    @Param({"2"})
+    public int threads;
+
+    @Param({"vector"})
+    public String impl;
+
+    boolean tA, tB, vector;
+    int m, n, k;
+    float[] a, b, c;
+    double gflopPerCall;
+
+    @Setup(Level.Trial)
+    public void setup() {
+        String[] parts = shape.split("_");
+        String[] dims = parts[2].split("x");
+        m = Integer.parseInt(dims[0]);
+        k = Integer.parseInt(dims[1]);
+        n = Integer.parseInt(dims[2]);
+        tA = parts[1].equals("dW");
+        tB = parts[1].equals("dX");
+        vector = switch (impl) {
+            case "vector" -> true;
+            case "scalar" -> false;
+            default -> throw new IllegalArgumentException("impl " + impl);
+        };
+        CpuThreads.setThreads(threads);
+        SplittableRandom rnd = new SplittableRandom(1);
+        a = new float[m * k];
+        b = new float[k * n];
+        c = new float[m * n];
+        for (int i = 0; i < a.length; i++) a[i] = (float) (rnd.nextDouble() - 0.5);
+        for (int i = 0; i < b.length; i++) b[i] = (float) (rnd.nextDouble() - 0.5);
+        gflopPerCall = 2.0 * m * n * k / 1e9;
+        call();
+        check(rnd);
+    }
+
+    private void call() {
+        int lda = tA ? m : k, ldb = tB ? k : n;
+        if (vector) Sgemm.sgemm(tA, tB, m, n, k, 1f, a, 0, lda, b, 0, ldb, 0f, c, 0, n);
+        else Sgemm.sgemmScalar(tA, tB, m, n, k, 1f, a, 0, lda, b, 0, ldb, 0f, c, 0, n);
+    }
+
+    /** Compares 200 random entries of C with a float64 dot product. */
+    private void check(SplittableRandom rnd) {
+        int lda = tA ? m : k, ldb = tB ? k : n;
+        for (int t = 0; t < 200; t++) {
+            int i = rnd.nextInt(m), j = rnd.nextInt(n);
+            double s = 0, mag = 0;
+            for (int p = 0; p < k; p++) {
+                double x = tA ? a[p * lda + i] : a[i * lda + p], y = tB ? b[j * ldb + p] : b[p * ldb + j];
+                s += x * y;
+                mag += Math.abs(x * y);
+            }
+            if (Math.abs(c[i * n + j] - s) > 1e-5 + 1e-5 * mag)
+                throw new IllegalStateException(shape + ": C[" + i + "," + j + "] = " + c[i * n + j] + ", want " + s);
+        }
+    }
+
+    @Benchmark
+    public float gemm(Flops flops) {
+        call();
+        flops.gflop += gflopPerCall;
+        return c[0];
+    }
+}

@@ -1,0 +1,342 @@
+package infogan.engine.backend.cpu;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Sgemm: single-precision general matrix multiply on row-major arrays,
+ *
+ * <pre>
+ *     C  =  alpha · op(A) · op(B)  +  beta · C          C is m×n, op(A) is m×k, op(B) is k×n
+ * </pre>
+ *
+ * where op(X) = X, or Xᵀ when the matching {@code trans} flag is set (then A is stored k×m, B stored n×k).
+ * Element (i, j) of a row-major matrix X with leading dimension ldX lives at {@code x[xOff + i*ldX + j]}.
+ * When {@code beta == 0} the old C is never read, so NaN or garbage in C is overwritten.
+ *
+ * <p>{@link #sgemmReference} is the specification: the triple loop, accumulated in double.
+ *
+ * <p>{@link #sgemm} is the fast version, the classic Goto/BLIS scheme:
+ * <pre>
+ *   for jc in n step NC                      (a column block of C / B)
+ *     for pc in k step KC                    (a slice of the sum)     pack op(B)[pc:+KC, jc:+NC] into NR-wide panels
+ *       for ic in m step MC                  (a row block of C / A)   pack op(A)[ic:+MC, pc:+KC] into MR-tall panels
+ *         for jr, ir over the NR×MR tiles:   micro-kernel: C[ir:+MR, jr:+NR] (+)= Apanel · Bpanel
+ * </pre>
+ * Packing copies each operand block into the exact order the micro-kernel reads it (k-major, zero-padded to
+ * whole tiles), so the transposes cost nothing in the kernel and edge tiles run the same code. The micro-kernel
+ * keeps an MR×NR tile of C in {@code MR·2} vector registers: each step over k loads two vectors of the B panel,
+ * broadcasts MR scalars of the A panel and issues {@code 2·MR} fused multiply-adds. It is written once, for
+ * {@code FloatVector.SPECIES_PREFERRED}; NR = 2 vectors, so it is 6×16 on AVX2 and 6×32 on AVX-512.
+ *
+ * <p>Every C element is computed by the same sequence of operations wherever it falls (fma chain over k in
+ * KC slices, then one update of C per slice), so slicing the output across threads — which is all
+ * {@link CpuThreads} parallelism does here — gives bit-identical results for any thread count. k is never split.
+ *
+ * <p>Steady state allocates nothing: packing buffers live in a per-thread {@link Workspace}, grown on demand,
+ * and the parallel task object is per calling thread.
+ *
+ * <p>{@link #sgemmScalar} runs the same blocking with a plain-Java micro-kernel (left to C2's auto-vectoriser);
+ * it is kept only so the benchmark can show what the Vector API buys.
+ */
+public final class Sgemm {
+
+    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    static final int VL = S.length();
+    /** Micro-tile: MR rows × NR columns of C held in registers. */
+    public static final int MR = 6, NR = 2 * VL;
+    /** Cache blocking: the pre-broadcast MR×KC A panel (MR·VL·KC floats) stays in L1, the KC×NC B block in L2. */
+    static final int KC = Integer.getInteger("infogan.sgemm.kc", 128), NC = Integer.getInteger("infogan.sgemm.nc", 512);
+    /** Below this many multiply-adds a product runs on the calling thread only. */
+    static final long PARALLEL_THRESHOLD = 1L << 17;
+
+    private Sgemm() {}
+
+    // ------------------------------------------------------------------------------------------ reference
+
+    /** The specification: C = alpha·op(A)·op(B) + beta·C by the triple loop, sums in double. */
+    public static void sgemmReference(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                                      float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                                      float beta, float[] c, int cOff, int ldc) {
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                double sum = 0;
+                for (int p = 0; p < k; p++) {
+                    float aip = transA ? a[aOff + p * lda + i] : a[aOff + i * lda + p];
+                    float bpj = transB ? b[bOff + j * ldb + p] : b[bOff + p * ldb + j];
+                    sum += (double) aip * bpj;
+                }
+                int ci = cOff + i * ldc + j;
+                c[ci] = (float) (alpha * sum + (beta == 0 ? 0 : (double) beta * c[ci]));
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ fast path
+
+    /** C = alpha·op(A)·op(B) + beta·C, packed and register-blocked with the Vector API, on {@link CpuThreads}. */
+    public static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                             float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                             float beta, float[] c, int cOff, int ldc) {
+        run(true, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+    }
+
+    /** Same blocking and threading as {@link #sgemm}, scalar micro-kernel (for measurement only). */
+    public static void sgemmScalar(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                                   float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                                   float beta, float[] c, int cOff, int ldc) {
+        run(false, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+    }
+
+    private static void run(boolean vector, boolean transA, boolean transB, int m, int n, int k, float alpha,
+                            float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                            float beta, float[] c, int cOff, int ldc) {
+        if (m <= 0 || n <= 0) return;
+        if ((long) m * n * k < PARALLEL_THRESHOLD || CpuThreads.threads() == 1) {
+            serial(Workspace.get(), vector, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb,
+                    beta, c, cOff, ldc);
+            return;
+        }
+        Job job = Job.LOCAL.get();
+        job.set(vector, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        try {
+            CpuThreads.parallel(job);
+        } finally {
+            job.a = job.b = job.c = null;   // don't keep the caller's arrays alive
+        }
+    }
+
+    /**
+     * One parallel GEMM call. Part p of P takes a contiguous slice of C's columns (when n ≥ m) or rows, cut on
+     * NR / MR boundaries, and runs the serial algorithm on that sub-product: a column slice of C needs the same
+     * columns of op(B), a row slice the same rows of op(A), which is just an offset into the stored array.
+     */
+    private static final class Job implements CpuThreads.Task {
+        static final ThreadLocal<Job> LOCAL = ThreadLocal.withInitial(Job::new);
+        boolean vector, transA, transB;
+        int m, n, k, aOff, lda, bOff, ldb, cOff, ldc;
+        float alpha, beta;
+        float[] a, b, c;
+
+        void set(boolean vector, boolean transA, boolean transB, int m, int n, int k, float alpha,
+                 float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
+            this.vector = vector; this.transA = transA; this.transB = transB;
+            this.m = m; this.n = n; this.k = k; this.alpha = alpha; this.beta = beta;
+            this.a = a; this.aOff = aOff; this.lda = lda;
+            this.b = b; this.bOff = bOff; this.ldb = ldb;
+            this.c = c; this.cOff = cOff; this.ldc = ldc;
+        }
+
+        @Override
+        public void run(int part, int parts) {
+            Workspace ws = Workspace.get();
+            if (n >= m) {
+                int lo = slice(n, NR, part, parts), hi = slice(n, NR, part + 1, parts);
+                if (lo >= hi) return;
+                int bo = bOff + (transB ? lo * ldb : lo);
+                serial(ws, vector, transA, transB, m, hi - lo, k, alpha, a, aOff, lda, b, bo, ldb,
+                        beta, c, cOff + lo, ldc);
+            } else {
+                int lo = slice(m, MR, part, parts), hi = slice(m, MR, part + 1, parts);
+                if (lo >= hi) return;
+                int ao = aOff + (transA ? lo : lo * lda);
+                serial(ws, vector, transA, transB, hi - lo, n, k, alpha, a, ao, lda, b, bOff, ldb,
+                        beta, c, cOff + lo * ldc, ldc);
+            }
+        }
+
+        /** Start of slice {@code part} when {@code len} is cut into {@code parts} pieces of whole {@code unit}s. */
+        private static int slice(int len, int unit, int part, int parts) {
+            int units = (len + unit - 1) / unit;
+            return Math.min(len, (int) ((long) units * part / parts) * unit);
+        }
+    }
+
+    /** Per-thread packing buffers, grown on demand and then reused. */
+    static final class Workspace {
+        private static final ThreadLocal<Workspace> LOCAL = ThreadLocal.withInitial(Workspace::new);
+        float[] aPack = new float[0], bPack = new float[0];
+        final float[] tile = new float[MR * NR];
+
+        static Workspace get() {
+            return LOCAL.get();
+        }
+
+        float[] a(int size) {
+            if (aPack.length < size) aPack = new float[size];
+            return aPack;
+        }
+
+        float[] b(int size) {
+            if (bPack.length < size) bPack = new float[size];
+            return bPack;
+        }
+    }
+
+    /** How a finished tile of sums {@code acc} (over one KC slice) is folded into C. */
+    private static final int OVERWRITE = 0,   // first slice, beta == 0 :  c = alpha·acc
+                             SCALE = 1,       // first slice, beta != 0 :  c = fma(acc, alpha, beta·c)
+                             ACCUMULATE = 2;  // later slices            :  c = fma(acc, alpha, c)
+
+    /** The single-threaded blocked algorithm (see the class comment). */
+    static void serial(Workspace ws, boolean vector, boolean transA, boolean transB, int m, int n, int k,
+                       float alpha, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                       float beta, float[] c, int cOff, int ldc) {
+        if (m <= 0 || n <= 0) return;
+        if (k == 0) {                                   // no products: C = beta·C
+            for (int i = 0; i < m; i++)
+                for (int j = 0; j < n; j++) {
+                    int ci = cOff + i * ldc + j;
+                    c[ci] = beta == 0 ? 0f : beta * c[ci];
+                }
+            return;
+        }
+        int kcMax = Math.min(KC, k);
+        float[] ap = ws.a(MR * VL * kcMax);
+        float[] bp = ws.b(roundUp(Math.min(NC, n), NR) * kcMax);
+        float[] tile = ws.tile;
+        for (int jc = 0; jc < n; jc += NC) {
+            int nc = Math.min(NC, n - jc);
+            for (int pc = 0; pc < k; pc += KC) {
+                int kc = Math.min(KC, k - pc);
+                int mode = pc > 0 ? ACCUMULATE : beta == 0 ? OVERWRITE : SCALE;
+                packB(bp, transB, b, bOff, ldb, pc, kc, jc, nc);
+                for (int ir = 0; ir < m; ir += MR) {
+                    int mr = Math.min(MR, m - ir);
+                    packA(ap, transA, a, aOff, lda, ir, mr, pc, kc);
+                    for (int jr = 0; jr < nc; jr += NR) {
+                        int nr = Math.min(NR, nc - jr);
+                        int ci = cOff + ir * ldc + jc + jr;
+                        if (vector) kernel(kc, ap, 0, bp, jr * kc, tile);      // B panel jr/NR starts at jr·kc
+                        else kernelScalar(kc, ap, bp, jr * kc, tile);
+                        if (mr == MR && nr == NR) fold(tile, c, ci, ldc, alpha, beta, mode);
+                        else foldEdge(tile, mr, nr, c, ci, ldc, alpha, beta, mode);   // ragged edge
+                    }
+                }
+            }
+        }
+    }
+
+    private static int roundUp(int x, int unit) {
+        return (x + unit - 1) / unit * unit;
+    }
+
+    /**
+     * Packs one MR-row micro-panel op(A)[i0:+mr, pc:+kc], <em>pre-broadcast</em>: for each p and row r, VL copies
+     * of op(A)[i0+r, pc+p] at {@code ap[(p*MR + r)*VL ...]}; rows past mr are zero. The kernel then reads each A
+     * value as one plain vector load. (Broadcasting a scalar in the kernel is what C2 compiles badly: it goes
+     * through a general-purpose register and an FP-pipe shuffle per value, which halved the kernel's speed.)
+     */
+    static void packA(float[] ap, boolean transA, float[] a, int aOff, int lda, int i0, int mr, int pc, int kc) {
+        for (int p = 0; p < kc; p++) {
+            for (int r = 0; r < MR; r++) {
+                float v = r >= mr ? 0f : transA ? a[aOff + (pc + p) * lda + i0 + r] : a[aOff + (i0 + r) * lda + pc + p];
+                FloatVector.broadcast(S, v).intoArray(ap, (p * MR + r) * VL);
+            }
+        }
+    }
+
+    /**
+     * Packs op(B)[pc:+kc, jc:+nc] into NR-wide panels: panel j0/NR holds, for each p, the NR values
+     * op(B)[pc+p, jc+j0+j] at {@code bp[j0*kc + p*NR + j]}; columns past nc are zero.
+     */
+    static void packB(float[] bp, boolean transB, float[] b, int bOff, int ldb, int pc, int kc, int jc, int nc) {
+        for (int j0 = 0; j0 < nc; j0 += NR) {
+            int cols = Math.min(NR, nc - j0), base = j0 * kc;
+            if (!transB) {                              // op(B)[p][j] = b[p*ldb + j]: NR contiguous per p
+                for (int p = 0; p < kc; p++) {
+                    int src = bOff + (pc + p) * ldb + jc + j0, dst = base + p * NR;
+                    System.arraycopy(b, src, bp, dst, cols);
+                    for (int j = cols; j < NR; j++) bp[dst + j] = 0f;
+                }
+            } else {                                    // op(B)[p][j] = b[j*ldb + p]: columns contiguous in p
+                for (int j = 0; j < NR; j++) {
+                    if (j < cols) {
+                        int src = bOff + (jc + j0 + j) * ldb + pc;
+                        for (int p = 0; p < kc; p++) bp[base + p * NR + j] = b[src + p];
+                    } else {
+                        for (int p = 0; p < kc; p++) bp[base + p * NR + j] = 0f;
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * The micro-kernel: tile[r][j] = Σ_p A[r][p]·B[p][j] over the packed (pre-broadcast) MR×kc A panel and the
+     * kc×NR B panel at {@code bi}, accumulated in 2·MR vector registers and stored to the MR×NR {@code tile}.
+     * (Folding into C is a separate step: inlining it here pushes C2 past its node budget and the accumulators
+     * get boxed.)
+     */
+    static void kernel(int kc, float[] ap, int ai, float[] bp, int bi, float[] tile) {
+        FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00,
+                    c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+        for (int p = 0; p < kc; p++, ai += MR * VL, bi += NR) {
+            FloatVector b0 = FloatVector.fromArray(S, bp, bi);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bi + VL);
+            FloatVector a0 = FloatVector.fromArray(S, ap, ai);
+            c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01);
+            FloatVector a1 = FloatVector.fromArray(S, ap, ai + VL);
+            c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11);
+            FloatVector a2 = FloatVector.fromArray(S, ap, ai + 2 * VL);
+            c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21);
+            FloatVector a3 = FloatVector.fromArray(S, ap, ai + 3 * VL);
+            c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31);
+            FloatVector a4 = FloatVector.fromArray(S, ap, ai + 4 * VL);
+            c40 = a4.fma(b0, c40); c41 = a4.fma(b1, c41);
+            FloatVector a5 = FloatVector.fromArray(S, ap, ai + 5 * VL);
+            c50 = a5.fma(b0, c50); c51 = a5.fma(b1, c51);
+        }
+        c00.intoArray(tile, 0);          c01.intoArray(tile, VL);
+        c10.intoArray(tile, NR);         c11.intoArray(tile, NR + VL);
+        c20.intoArray(tile, 2 * NR);     c21.intoArray(tile, 2 * NR + VL);
+        c30.intoArray(tile, 3 * NR);     c31.intoArray(tile, 3 * NR + VL);
+        c40.intoArray(tile, 4 * NR);     c41.intoArray(tile, 4 * NR + VL);
+        c50.intoArray(tile, 5 * NR);     c51.intoArray(tile, 5 * NR + VL);
+    }
+
+    /** Folds a full MR×NR tile of sums into C, a vector at a time (same arithmetic as {@link #foldEdge}). */
+    private static void fold(float[] tile, float[] c, int ci, int ldc, float alpha, float beta, int mode) {
+        FloatVector al = FloatVector.broadcast(S, alpha);
+        for (int r = 0; r < MR; r++) {
+            for (int j = 0; j < NR; j += VL) {
+                FloatVector s = FloatVector.fromArray(S, tile, r * NR + j);
+                int x = ci + r * ldc + j;
+                if (mode == OVERWRITE) {
+                    s.mul(al).intoArray(c, x);
+                } else {
+                    FloatVector old = FloatVector.fromArray(S, c, x);
+                    if (mode == SCALE) old = old.mul(beta);
+                    s.fma(al, old).intoArray(c, x);
+                }
+            }
+        }
+    }
+
+    /** Folds the valid mr×nr corner of an edge tile into C with exactly the arithmetic of {@link #fold}. */
+    private static void foldEdge(float[] tile, int mr, int nr, float[] c, int ci, int ldc,
+                                 float alpha, float beta, int mode) {
+        for (int r = 0; r < mr; r++) {
+            for (int j = 0; j < nr; j++) {
+                float s = tile[r * NR + j];
+                int x = ci + r * ldc + j;
+                c[x] = switch (mode) {
+                    case OVERWRITE -> s * alpha;
+                    case SCALE -> Math.fma(s, alpha, c[x] * beta);
+                    default -> Math.fma(s, alpha, c[x]);
+                };
+            }
+        }
+    }
+
+    /** Scalar micro-kernel with the same packed inputs and output (C2 may auto-vectorise the j loop). */
+    static void kernelScalar(int kc, float[] ap, float[] bp, int bi, float[] tile) {
+        java.util.Arrays.fill(tile, 0f);
+        for (int p = 0, ai = 0; p < kc; p++, ai += MR * VL, bi += NR) {
+            for (int r = 0; r < MR; r++) {
+                float av = ap[ai + r * VL];
+                for (int j = 0; j < NR; j++) tile[r * NR + j] = Math.fma(av, bp[bi + j], tile[r * NR + j]);
+            }
+        }
+    }
+}
