@@ -9,7 +9,7 @@
 //   scale_fwd       y[i] = alpha * x[i]
 //   mul_fwd         y[i] = a[i] * b[i]
 //   mul_acc_fwd     y[i] += a[i] * b[i]
-//   activation_fwd  y = f(x)            code: 0 RELU, 1 LEAKY_RELU(alpha), 2 SIGMOID, 3 TANH (Activation.code)
+//   activation_fwd  y = f(x)            code: 0 RELU, 1 LEAKY_RELU(alpha), 2 SIGMOID, 3 TANH, 4 EXP, 5 LOG (Activation.code)
 //   activation_bwd  dx[i] += f'(.) * dy[i]; RELU/LEAKY_RELU read x, SIGMOID/TANH read y
 // Layout: flat, row-major; copy_block sees a (rows x cols) window of each side.
 // Launch: 1-d, 256 threads per block, grid = ceilDiv(work, 256) capped by the launcher; every kernel is a
@@ -73,6 +73,8 @@ extern "C" __global__ void activation_fwd(float* y, const float* x, int n, int c
             case 0:  r = v > 0.f ? v : 0.f; break;
             case 1:  r = v > 0.f ? v : alpha * v; break;
             case 2:  r = sigmoidf_stable(v); break;
+            case 4:  r = expf(v); break;
+            case 5:  r = logf(v); break;
             default: r = tanhf(v); break;
         }
         y[i] = r;
@@ -87,6 +89,8 @@ extern "C" __global__ void activation_bwd(float* dx, const float* dy, const floa
             case 0:  g = x[i] > 0.f ? 1.f : 0.f; break;
             case 1:  g = x[i] > 0.f ? 1.f : alpha; break;
             case 2:  { float s = y[i]; g = s * (1.f - s); } break;
+            case 4:  g = y[i]; break;
+            case 5:  g = 1.f / x[i]; break;
             default: { float t = y[i]; g = 1.f - t * t; } break;
         }
         dx[i] += g * dy[i];

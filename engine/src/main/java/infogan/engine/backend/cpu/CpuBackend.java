@@ -39,7 +39,10 @@ public final class CpuBackend implements Backend {
     private float[] partials = new float[64];
 
     /** A backend on {@code threads} threads (the caller counts as one). */
-    public CpuBackend(int threads) { this.team = new ThreadTeam(threads); }
+    public CpuBackend(int threads) {
+        this.team = new ThreadTeam(threads);
+        CpuThreads.setThreads(threads);   // GEMM and convolution run on CpuThreads (Sgemm, Conv2d)
+    }
 
     /** A backend on all available processors. */
     public CpuBackend() { this(Runtime.getRuntime().availableProcessors()); }
@@ -250,7 +253,7 @@ public final class CpuBackend implements Backend {
     /** Call site of the single-threaded GEMM kernel: swap for {@code Sgemm.sgemm} (same arguments). */
     private static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int aOff,
                               int lda, float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
-        CpuGemmConv.sgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        Sgemm.sgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
     }
 
     // ---------------------------------------------------------------- convolution
@@ -272,19 +275,19 @@ public final class CpuBackend implements Backend {
     /** Call site: swap for {@code Conv2d.forward(y, x, w, N, ...)}. */
     private void convForward(float[] y, float[] x, float[] w, int N, int C, int H, int W, int OC, int KH, int KW,
                              int stride, int pad, int OH, int OW) {
-        CpuGemmConv.forward(team, y, x, w, N, C, H, W, OC, KH, KW, stride, pad, OH, OW);
+        Conv2d.forward(y, x, w, N, C, H, W, OC, KH, KW, stride, pad, OH, OW);
     }
 
     /** Call site: swap for {@code Conv2d.backwardData(dx, dy, w, N, ...)}. */
     private void convBackwardData(float[] dx, float[] dy, float[] w, int N, int C, int H, int W, int OC, int KH,
                                   int KW, int stride, int pad, int OH, int OW) {
-        CpuGemmConv.backwardData(team, dx, dy, w, N, C, H, W, OC, KH, KW, stride, pad, OH, OW);
+        Conv2d.backwardData(dx, dy, w, N, C, H, W, OC, KH, KW, stride, pad, OH, OW);
     }
 
     /** Call site: swap for {@code Conv2d.backwardFilter(dw, dy, x, N, ...)}. */
     private void convBackwardFilter(float[] dw, float[] dy, float[] x, int N, int C, int H, int W, int OC, int KH,
                                     int KW, int stride, int pad, int OH, int OW) {
-        CpuGemmConv.backwardFilter(team, dw, dy, x, N, C, H, W, OC, KH, KW, stride, pad, OH, OW);
+        Conv2d.backwardFilter(dw, dy, x, N, C, H, W, OC, KH, KW, stride, pad, OH, OW);
     }
 
     // ---------------------------------------------------------------- batch normalisation

@@ -167,9 +167,11 @@ class CudaConformanceTest {
         for (CudaBackend be : backends) {
             int n = 4099;
             double alpha = 0.2;
-            double[] x = f32(rand(6, n, -6, 6)), dy = f32(rand(7, n, -1, 1)), dx0 = f32(rand(8, n, -1, 1));
-            x[0] = 0; x[1] = 40; x[2] = -40;
+            double[] xs = f32(rand(6, n, -6, 6)), dy = f32(rand(7, n, -1, 1)), dx0 = f32(rand(8, n, -1, 1));
+            xs[0] = 0; xs[1] = 40; xs[2] = -40;
+            double[] positive = f32(rand(9, n, 0.05, 6));
             for (Activation f : Activation.values()) {
+                double[] x = f == Activation.LOG ? positive : xs;      // ln needs x > 0
                 Storage sx = put(be, x), sy = be.alloc(n), sdy = put(be, dy), sdx = put(be, dx0);
                 be.activationForward(f, sy, sx, n, alpha);
                 double[] ry = new double[n], rdx = new double[n];
@@ -180,6 +182,8 @@ class CudaConformanceTest {
                         case LEAKY_RELU -> v > 0 ? v : alpha * v;
                         case SIGMOID -> 1 / (1 + Math.exp(-v));
                         case TANH -> Math.tanh(v);
+                        case EXP -> Math.exp(v);
+                        case LOG -> Math.log(v);
                     };
                 }
                 double[] gy = get(be, sy);
@@ -192,6 +196,8 @@ class CudaConformanceTest {
                         case LEAKY_RELU -> v > 0 ? 1 : alpha;
                         case SIGMOID -> yy * (1 - yy);
                         case TANH -> 1 - yy * yy;
+                        case EXP -> yy;
+                        case LOG -> 1 / v;
                     };
                     rdx[i] = dx0[i] + g * dy[i];
                 }
