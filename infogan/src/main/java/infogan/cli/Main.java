@@ -26,7 +26,7 @@ import java.util.concurrent.Callable;
  * The command line: {@code train}, {@code eval}, {@code sample}. Every user error (a bad option, a bad data file, a
  * corrupt checkpoint, an existing run folder) ends in one line on stderr and a non-zero exit code, never a stack trace.
  */
-@Command(name = "infogan-engine", mixinStandardHelpOptions = true, version = "infogan-engine 0.1.0",
+@Command(name = "infogan-engine", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "InfoGAN (Chen et al. 2016) trained by a from-scratch Java engine on the CPU or an NVIDIA GPU.",
         subcommands = {Main.Train.class, Main.Eval.class, Main.Sample.class})
 public final class Main implements Runnable {
@@ -34,6 +34,11 @@ public final class Main implements Runnable {
 
     @Override
     public void run() { throw new CommandLine.ParameterException(spec.commandLine(), "missing command: train, eval or sample"); }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() { return new String[]{"infogan-engine 0.1.0 (Java " + Runtime.version() + ")"}; }
+    }
 
     /** Options shared by every command. */
     static final class Common {
@@ -110,9 +115,10 @@ public final class Main implements Runnable {
                 if (Files.exists(runDir.resolve("checkpoint.ckpt")) || Files.exists(runDir.resolve("metrics.csv")))
                     throw new IllegalArgumentException("run folder " + runDir + " already holds a run; continue it with --resume " + runDir + " or pick another --name");
             }
-            Trainer.loadData(cfg.dataset(), cfg.dataDir());   // fail fast on bad data, before any output is written
             Backend be = common.backend(o);
-            new Trainer(cfg, runDir, be, o, !noProgress && System.console() != null).run(resume != null);
+            Trainer trainer = new Trainer(cfg, runDir, be, o, !noProgress && System.console() != null);
+            trainer.data();   // fail fast on bad data, before anything is written
+            trainer.run(resume != null);
             return 0;
         }
 

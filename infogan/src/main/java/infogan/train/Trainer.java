@@ -48,8 +48,16 @@ public final class Trainer {
     private final PrintStream out;
     private final boolean progress;
 
+    private Datasets.Split data;
+
     public Trainer(TrainConfig cfg, Path runDir, Backend backend, PrintStream out, boolean progress) {
         this.cfg = cfg; this.runDir = runDir; this.backend = backend; this.out = out; this.progress = progress;
+    }
+
+    /** Loads (once) and returns the run's data; the CLI calls it first so a bad file fails before anything is written. */
+    public Datasets.Split data() {
+        if (data == null) data = loadData(cfg.dataset(), cfg.dataDir());
+        return data;
     }
 
     public static Datasets.Split loadData(String dataset, Path dir) {
@@ -64,7 +72,7 @@ public final class Trainer {
 
     /** Trains from scratch (resume == false) or continues the checkpoint in runDir. */
     public Result run(boolean resume) {
-        Datasets.Split data = loadData(cfg.dataset(), cfg.dataDir());
+        Datasets.Split data = data();
         InfoGan m = new InfoGan(backend, cfg.model(), cfg.seed());
         BatchSampler sampler = new BatchSampler(data.train(), cfg.model().batch(), cfg.seed() * 31 + 7);
         Path ckpt = runDir.resolve("checkpoint.ckpt"), csv = runDir.resolve("metrics.csv");

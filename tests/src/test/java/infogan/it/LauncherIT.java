@@ -66,9 +66,19 @@ class LauncherIT {
     @Test
     void java17RelaunchesOnJava25() throws Exception {
         // The JDK running this test is a 25 (the build's toolchain); JAVA_HOME makes sure the launcher can find it.
-        Run r = run(Map.of("JAVA_HOME", System.getProperty("java.home")), "a", "b");
+        Run r = run(Map.of("JAVA_HOME", System.getProperty("java.home")), "--version");
         assertEquals(0, r.code(), r.err());
-        assertTrue(r.out().matches("(?s)infogan\\.cli\\.Main placeholder: args=\\[a, b\\] java=(2[5-9]|[3-9]\\d).*"), r.out());
+        assertTrue(r.out().matches("(?s)infogan-engine 0\\.1\\.0 \\(Java (2[5-9]|[3-9]\\d).*"), r.out());
+    }
+
+    @Test
+    void aWrongOptionIsOneLineAndAHint() throws Exception {
+        Run r = run(Map.of("JAVA_HOME", System.getProperty("java.home")), "train", "--iterations", "many");
+        assertEquals(2, r.code());
+        List<String> lines = r.err().lines().filter(l -> !l.startsWith("WARNING: Using incubator")).toList();
+        assertEquals(2, lines.size(), r.err());
+        assertTrue(lines.get(0).startsWith("error: ") && lines.get(0).contains("--iterations"), lines.get(0));
+        assertEquals("try: infogan-engine train --help", lines.get(1));
     }
 
     @Test

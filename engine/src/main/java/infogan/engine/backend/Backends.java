@@ -1,11 +1,13 @@
 package infogan.engine.backend;
 
 import infogan.engine.backend.cpu.CpuBackend;
+import infogan.engine.backend.cuda.CudaBackend;
+import infogan.engine.backend.cuda.GpuProbe;
 
 /**
  * Picks the backend at run time: {@code cpu}, {@code cuda} or {@code auto} (CUDA when a usable GPU answers, else the
- * CPU, saying why in one line). The CUDA backend is looked up reflectively so that a machine without the NVIDIA
- * driver never loads a JCuda class.
+ * CPU, saying why in one line). {@link GpuProbe} looks for libcuda.so.1 through FFM before it touches any JCuda class,
+ * so a machine without the NVIDIA driver never loads JCuda's native library.
  */
 public final class Backends {
     private Backends() { }
@@ -17,42 +19,16 @@ public final class Backends {
         return switch (device) {
             case "cpu" -> new Choice(new CpuBackend(threads), "backend: cpu-f32 (" + threads + " threads)");
             case "cuda" -> {
-                String why = CudaLoader.unavailableReason();
-                if (why != null) throw new IllegalArgumentException("--device cuda: no usable GPU (" + why + "); use --device cpu or auto");
-                yield new Choice(CudaLoader.create(), "backend: cuda-f32");
+                GpuProbe.Result r = GpuProbe.probe();
+                if (!r.available()) throw new IllegalArgumentException("--device cuda: no usable GPU (" + r.reason() + "); use --device cpu or auto");
+                yield new Choice(CudaBackend.create(), "backend: cuda-f32");
             }
             case "auto" -> {
-                String why = CudaLoader.unavailableReason();
-                if (why == null) yield new Choice(CudaLoader.create(), "backend: cuda-f32 (GPU found)");
-                yield new Choice(new CpuBackend(threads), "backend: cpu-f32 (" + threads + " threads); no GPU: " + why);
+                GpuProbe.Result r = GpuProbe.probe();
+                if (r.available()) yield new Choice(CudaBackend.create(), "backend: cuda-f32 (GPU found)");
+                yield new Choice(new CpuBackend(threads), "backend: cpu-f32 (" + threads + " threads); no GPU: " + r.reason());
             }
             default -> throw new IllegalArgumentException("--device must be cpu, cuda or auto, not '" + device + "'");
         };
-    }
-
-    /** Finds the CUDA backend if this build has one; every failure becomes a reason string. */
-    static final class CudaLoader {
-        static String unavailableReason() {
-            try {
-                Class<?> probe = Class.forName("infogan.engine.backend.cuda.GpuProbe");
-                Object r = probe.getMethod("probe").invoke(null);
-                boolean ok = (Boolean) r.getClass().getMethod("available").invoke(r);
-                return ok ? null : (String) r.getClass().getMethod("reason").invoke(r);
-            } catch (ClassNotFoundException e) {
-                return "this build has no CUDA backend";
-            } catch (ReflectiveOperationException | LinkageError e) {
-                Throwable c = e.getCause() != null ? e.getCause() : e;
-                return c.getClass().getSimpleName() + ": " + c.getMessage();
-            }
-        }
-
-        static Backend create() {
-            try {
-                return (Backend) Class.forName("infogan.engine.backend.cuda.CudaBackend").getMethod("create").invoke(null);
-            } catch (ReflectiveOperationException e) {
-                Throwable c = e.getCause() != null ? e.getCause() : e;
-                throw new IllegalStateException("cannot start the CUDA backend: " + c.getMessage(), c);
-            }
-        }
     }
 }

@@ -1,0 +1,106 @@
+package infogan.tests;
+
+import infogan.cli.Main;
+import infogan.engine.backend.cpu.CpuBackend;
+import infogan.model.ModelConfig;
+import infogan.train.TrainConfig;
+import infogan.train.Trainer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** A resumed run gives the same numbers as an uninterrupted one; user errors are one line. */
+class ResumeAndCliTest {
+    static final PrintStream QUIET = new PrintStream(new ByteArrayOutputStream());
+
+    static TrainConfig small(int iterations) {
+        return new TrainConfig("mnist", null, ModelConfig.mnistDefaults().withBatch(16), 11, iterations, 2, 0, 3);
+    }
+
+    /** metrics.csv without the timing column. */
+    static List<String> metrics(Path run) throws Exception {
+        return Files.readAllLines(run.resolve("metrics.csv")).stream().map(l -> l.substring(0, l.lastIndexOf(','))).toList();
+    }
+
+    @Test
+    void resumedRunMatchesUninterruptedRun(@TempDir Path dir) throws Exception {
+        Path a = dir.resolve("a"), b = dir.resolve("b");
+        new Trainer(small(6), a, new CpuBackend(2), QUIET, false).run(false);
+        new Trainer(small(3), b, new CpuBackend(2), QUIET, false).run(false);   // stops at 3 with a checkpoint
+        new Trainer(small(6), b, new CpuBackend(2), QUIET, false).run(true);    // continues to 6
+        List<String> ma = metrics(a), mb = metrics(b);
+        assertEquals(4, ma.size(), "header + rows at 2, 4, 6: " + ma);
+        assertEquals(ma, mb);
+        assertArrayEquals(Files.readAllBytes(a.resolve("c1_categorical.png")), Files.readAllBytes(b.resolve("c1_categorical.png")));
+        assertEquals(Files.readString(a.resolve("eval.txt")), Files.readString(b.resolve("eval.txt")));
+    }
+
+    static String[] runCli(String... args) {
+        PrintStream out = System.out, err = System.err;
+        ByteArrayOutputStream o = new ByteArrayOutputStream(), e = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
+            int code = Main.run(args);
+            return new String[]{Integer.toString(code), o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8)};
+        } finally {
+            System.setOut(out);
+            System.setErr(err);
+        }
+    }
+
+    @Test
+    void userErrorsAreOneLine(@TempDir Path dir) throws Exception {
+        String[] r = runCli("train", "--iterations", "zero");
+        assertEquals("2", r[0]);
+        assertEquals(2, r[2].lines().count(), r[2]);
+        assertTrue(r[2].startsWith("error: ") && r[2].contains("--iterations"), r[2]);
+
+        r = runCli("train", "--device", "tpu", "--out", dir.toString(), "--iterations", "1");
+        assertEquals("1", r[0]);
+        assertEquals("error: --device must be cpu, cuda or auto, not 'tpu'", r[2].strip());
+
+        r = runCli("train", "--device", "cuda", "--out", dir.toString(), "--iterations", "1");
+        assertEquals("1", r[0]);
+        assertTrue(r[2].strip().startsWith("error: --device cuda: no usable GPU"), r[2]);
+        assertEquals(1, r[2].strip().lines().count(), r[2]);
+
+        Path bad = dir.resolve("bad");
+        Files.createDirectories(bad);
+        Files.write(bad.resolve("train-images-idx3-ubyte"), new byte[]{0, 0, 8, 3, 0, 0});
+        r = runCli("train", "mnist", "--data", bad.toString(), "--out", dir.toString(), "--device", "cpu");
+        assertEquals("1", r[0]);
+        assertEquals(1, r[2].strip().lines().count(), r[2]);
+        assertTrue(r[2].contains("train-images-idx3-ubyte"), r[2]);
+
+        Path notCkpt = dir.resolve("x.ckpt");
+        Files.writeString(notCkpt, "{\"json\": true}");
+        r = runCli("eval", "--checkpoint", notCkpt.toString(), "--device", "cpu");
+        assertEquals("1", r[0]);
+        assertEquals(1, r[2].strip().lines().count(), r[2]);
+        assertTrue(r[2].contains("x.ckpt") && r[2].contains("not an infogan checkpoint"), r[2]);
+
+        r = runCli("train", "--latent", "62:1:2", "--out", dir.toString());
+        assertEquals("1", r[0]);
+        assertTrue(r[2].contains("at least 2 categories"), r[2]);
+    }
+
+    @Test
+    void anExistingRunIsNeverOverwritten(@TempDir Path dir) throws Exception {
+        Path run = dir.resolve("mnist-seed1");
+        Files.createDirectories(run);
+        Files.writeString(run.resolve("metrics.csv"), "precious");
+        String[] r = runCli("train", "--out", dir.toString(), "--iterations", "1", "--device", "cpu");
+        assertEquals("1", r[0]);
+        assertTrue(r[2].contains("already holds a run") && r[2].contains("--resume"), r[2]);
+        assertEquals("precious", Files.readString(run.resolve("metrics.csv")));
+    }
+}
