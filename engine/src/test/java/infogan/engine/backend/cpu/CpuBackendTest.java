@@ -142,23 +142,28 @@ class CpuBackendTest {
         double[] x = rnd(r, n, -6, 6), dy = rnd(r, n, -1, 1), dx0 = rnd(r, n, -1, 1);
         x[0] = 0; x[1] = -0.0;
         double alpha = 0.2;
+        double[] positive = rnd(r, n, 0.05, 6);
         for (Activation fn : Activation.values()) {
+            double[] in = fn == Activation.LOG ? positive : x;      // ln needs x > 0
             double[] ey = new double[n], edx = new double[n];
             for (int i = 0; i < n; i++) {
-                double xi = x[i], yi, der;
+                double xi = in[i], yi, der;
                 switch (fn) {
                     case RELU -> { yi = Math.max(xi, 0); der = xi > 0 ? 1 : 0; }
                     case LEAKY_RELU -> { yi = xi > 0 ? xi : alpha * xi; der = xi > 0 ? 1 : alpha; }
                     case SIGMOID -> { yi = sigmoid(xi); der = yi * (1 - yi); }
-                    default -> { yi = Math.tanh(xi); der = 1 - yi * yi; }
+                    case TANH -> { yi = Math.tanh(xi); der = 1 - yi * yi; }
+                    case EXP -> { yi = Math.exp(xi); der = yi; }
+                    case LOG -> { yi = Math.log(xi); der = 1 / xi; }
+                    default -> throw new AssertionError(fn);
                 }
                 ey[i] = yi;
                 edx[i] = dx0[i] + der * dy[i];
             }
             F32Storage y = B.alloc(n), dx = st(dx0);
-            B.activationForward(fn, y, st(x), n, alpha);
+            B.activationForward(fn, y, st(in), n, alpha);
             close(fn + " forward", ey, y, 1e-6, 1e-6);
-            B.activationBackward(fn, dx, st(dy), st(x), y, n, alpha);
+            B.activationBackward(fn, dx, st(dy), st(in), y, n, alpha);
             close(fn + " backward", edx, dx, 1e-6, 1e-5);
         }
     }
