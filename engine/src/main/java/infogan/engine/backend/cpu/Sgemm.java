@@ -343,13 +343,13 @@ public final class Sgemm {
         }
     }
 
-    /** Scalar micro-kernel with the same packed inputs and output (C2 may auto-vectorise the j loop). */
+    /** Scalar micro-kernel with the same packed inputs and output (plain mul+add, so C2 may auto-vectorise the j loop). */
     static void kernelScalar(int kc, float[] ap, float[] bp, int bi, float[] tile) {
         java.util.Arrays.fill(tile, 0f);
         for (int p = 0, ai = 0; p < kc; p++, ai += MR * VL, bi += NR) {
             for (int r = 0; r < MR; r++) {
                 float av = ap[ai + r * VL];
-                for (int j = 0; j < NR; j++) tile[r * NR + j] = Math.fma(av, bp[bi + j], tile[r * NR + j]);
+                for (int j = 0; j < NR; j++) tile[r * NR + j] += av * bp[bi + j];
             }
         }
     }
