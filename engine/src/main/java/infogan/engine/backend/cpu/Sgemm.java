@@ -52,7 +52,7 @@ public final class Sgemm {
     /** Cache blocking: the pre-broadcast MR×KC A panel (MR·VL·KC floats) stays in L1, the KC×NC B block in L2. */
     static final int KC = Integer.getInteger("infogan.sgemm.kc", 128), NC = Integer.getInteger("infogan.sgemm.nc", 512);
     /** Below this many multiply-adds a product runs on the calling thread only. */
-    static final long PARALLEL_THRESHOLD = 1L << 17;
+    static final long PARALLEL_THRESHOLD = 1L << 20;
 
     private Sgemm() {}
 
