@@ -54,13 +54,12 @@ public class GemmBench {
 
     @Setup(Level.Trial)
     public void setup() {
-        String[] parts = shape.split("_");
-        String[] dims = parts[2].split("x");
+        String[] dims = shape.substring(shape.lastIndexOf('_') + 1).split("x");
         m = Integer.parseInt(dims[0]);
         k = Integer.parseInt(dims[1]);
         n = Integer.parseInt(dims[2]);
-        tA = parts[1].equals("dW");
-        tB = parts[1].equals("dX");
+        tA = shape.contains("_dW_");
+        tB = shape.contains("_dX_");
         vector = switch (impl) {
             case "vector" -> true;
             case "scalar" -> false;

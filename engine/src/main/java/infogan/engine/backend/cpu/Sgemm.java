@@ -16,18 +16,22 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>{@link #sgemmReference} is the specification: the triple loop, accumulated in double.
  *
- * <p>{@link #sgemm} is the fast version, the classic Goto/BLIS scheme:
+ * <p>{@link #sgemm} is the fast version, the Goto/BLIS scheme:
  * <pre>
  *   for jc in n step NC                      (a column block of C / B)
- *     for pc in k step KC                    (a slice of the sum)     pack op(B)[pc:+KC, jc:+NC] into NR-wide panels
- *       for ic in m step MC                  (a row block of C / A)   pack op(A)[ic:+MC, pc:+KC] into MR-tall panels
- *         for jr, ir over the NR×MR tiles:   micro-kernel: C[ir:+MR, jr:+NR] (+)= Apanel · Bpanel
+ *     for pc in k step KC                    (a slice of the sum)       pack op(B)[pc:+KC, jc:+NC] into NR-wide panels
+ *       for ir in m step MR                  (one MR-row strip of C)    pack op(A)[ir:+MR, pc:+KC], pre-broadcast
+ *         for jr in NC step NR:              micro-kernel: C[ir:+MR, jr:+NR] (+)= Apanel · Bpanel
  * </pre>
  * Packing copies each operand block into the exact order the micro-kernel reads it (k-major, zero-padded to
  * whole tiles), so the transposes cost nothing in the kernel and edge tiles run the same code. The micro-kernel
- * keeps an MR×NR tile of C in {@code MR·2} vector registers: each step over k loads two vectors of the B panel,
- * broadcasts MR scalars of the A panel and issues {@code 2·MR} fused multiply-adds. It is written once, for
- * {@code FloatVector.SPECIES_PREFERRED}; NR = 2 vectors, so it is 6×16 on AVX2 and 6×32 on AVX-512.
+ * keeps an MR×NR tile of C in {@code 2·MR} vector registers: each step over k loads two vectors of the B panel
+ * and MR (pre-broadcast) vectors of the A panel and issues {@code 2·MR} fused multiply-adds. It is written once,
+ * for {@code FloatVector.SPECIES_PREFERRED}; NR = 2 vectors, so the tile is 6×16 on AVX2 and 6×32 on AVX-512.
+ * A is packed pre-broadcast (each value repeated VL times) because C2 compiles {@code FloatVector.broadcast} of
+ * an array element through a general-purpose register plus a shuffle, which measured ~45% slower than a plain
+ * vector load. The A panel (MR·VL·KC floats = 24 KiB on AVX2) stays in L1 while the B block (KC×NC, 256 KiB)
+ * streams from L2.
  *
  * <p>Every C element is computed by the same sequence of operations wherever it falls (fma chain over k in
  * KC slices, then one update of C per slice), so slicing the output across threads — which is all
@@ -48,7 +52,7 @@ public final class Sgemm {
     /** Cache blocking: the pre-broadcast MR×KC A panel (MR·VL·KC floats) stays in L1, the KC×NC B block in L2. */
     static final int KC = Integer.getInteger("infogan.sgemm.kc", 128), NC = Integer.getInteger("infogan.sgemm.nc", 512);
     /** Below this many multiply-adds a product runs on the calling thread only. */
-    static final long PARALLEL_THRESHOLD = 1L << 17;
+    static final long PARALLEL_THRESHOLD = 1L << 20;
 
     private Sgemm() {}
 
@@ -241,22 +245,32 @@ public final class Sgemm {
      * op(B)[pc+p, jc+j0+j] at {@code bp[j0*kc + p*NR + j]}; columns past nc are zero.
      */
     static void packB(float[] bp, boolean transB, float[] b, int bOff, int ldb, int pc, int kc, int jc, int nc) {
-        for (int j0 = 0; j0 < nc; j0 += NR) {
-            int cols = Math.min(NR, nc - j0), base = j0 * kc;
-            if (!transB) {                              // op(B)[p][j] = b[p*ldb + j]: NR contiguous per p
-                for (int p = 0; p < kc; p++) {
-                    int src = bOff + (pc + p) * ldb + jc + j0, dst = base + p * NR;
-                    System.arraycopy(b, src, bp, dst, cols);
-                    for (int j = cols; j < NR; j++) bp[dst + j] = 0f;
+        if (!transB) {
+            // op(B)[p][j] = b[p*ldb + j]: walk each row of B once, left to right (streams from memory),
+            // dealing NR-wide pieces out to the panels.
+            int full = nc / NR * NR;
+            for (int p = 0; p < kc; p++) {
+                int src = bOff + (pc + p) * ldb + jc;
+                for (int j0 = 0; j0 < full; j0 += NR) {
+                    int dst = j0 * kc + p * NR;
+                    FloatVector.fromArray(S, b, src + j0).intoArray(bp, dst);
+                    FloatVector.fromArray(S, b, src + j0 + VL).intoArray(bp, dst + VL);
                 }
-            } else {                                    // op(B)[p][j] = b[j*ldb + p]: columns contiguous in p
-                for (int j = 0; j < NR; j++) {
-                    if (j < cols) {
-                        int src = bOff + (jc + j0 + j) * ldb + pc;
-                        for (int p = 0; p < kc; p++) bp[base + p * NR + j] = b[src + p];
-                    } else {
-                        for (int p = 0; p < kc; p++) bp[base + p * NR + j] = 0f;
-                    }
+                if (full < nc) {
+                    int dst = full * kc + p * NR;
+                    for (int j = 0; j < NR; j++) bp[dst + j] = full + j < nc ? b[src + full + j] : 0f;
+                }
+            }
+            return;
+        }
+        for (int j0 = 0; j0 < nc; j0 += NR) {          // op(B)[p][j] = b[j*ldb + p]: columns contiguous in p
+            int cols = Math.min(NR, nc - j0), base = j0 * kc;
+            for (int j = 0; j < NR; j++) {
+                if (j < cols) {
+                    int src = bOff + (jc + j0 + j) * ldb + pc;
+                    for (int p = 0; p < kc; p++) bp[base + p * NR + j] = b[src + p];
+                } else {
+                    for (int p = 0; p < kc; p++) bp[base + p * NR + j] = 0f;
                 }
             }
         }
@@ -329,13 +343,13 @@ public final class Sgemm {
         }
     }
 
-    /** Scalar micro-kernel with the same packed inputs and output (C2 may auto-vectorise the j loop). */
+    /** Scalar micro-kernel with the same packed inputs and output (plain mul+add, so C2 may auto-vectorise the j loop). */
     static void kernelScalar(int kc, float[] ap, float[] bp, int bi, float[] tile) {
         java.util.Arrays.fill(tile, 0f);
         for (int p = 0, ai = 0; p < kc; p++, ai += MR * VL, bi += NR) {
             for (int r = 0; r < MR; r++) {
                 float av = ap[ai + r * VL];
-                for (int j = 0; j < NR; j++) tile[r * NR + j] = Math.fma(av, bp[bi + j], tile[r * NR + j]);
+                for (int j = 0; j < NR; j++) tile[r * NR + j] += av * bp[bi + j];
             }
         }
     }
