@@ -76,6 +76,8 @@ public final class Main implements Runnable {
         @Option(names = "--log-every", defaultValue = "50") int logEvery;
         @Option(names = "--sample-every", defaultValue = "500") int sampleEvery;
         @Option(names = "--checkpoint-every", defaultValue = "500") int checkpointEvery;
+        @Option(names = "--eval-every", defaultValue = "500", description = "held-out accuracy of c1 every N iterations into eval.csv (0: only at the end; default: ${DEFAULT-VALUE})")
+        int evalEvery;
         @Option(names = "--latent", defaultValue = "62:10:2", description = "NOISE:CAT[+CAT...]:CONT (default: ${DEFAULT-VALUE})")
         String latent;
         @Option(names = "--learn-sigma", description = "learn σ of the continuous codes (bounded log σ) instead of fixing σ = 1")
@@ -110,7 +112,7 @@ public final class Main implements Runnable {
                 check(lambdaCat >= 0 && lambdaCont >= 0, "--lambda-cat and --lambda-cont must be non-negative");
                 LatentSpec spec = LatentSpec.parse(latent, learnSigma);
                 ModelConfig mc = new ModelConfig(spec, batch, lrD, lrG, beta1, 0.999, lambdaCat, lambdaCont, leak);
-                cfg = new TrainConfig(dataset, data, mc, seed, iterations, logEvery, sampleEvery, checkpointEvery);
+                cfg = new TrainConfig(dataset, data, mc, seed, iterations, logEvery, sampleEvery, checkpointEvery, evalEvery);
                 runDir = out.resolve(name != null ? name : dataset + "-seed" + seed);
                 if (Files.exists(runDir.resolve("checkpoint.ckpt")) || Files.exists(runDir.resolve("metrics.csv")))
                     throw new IllegalArgumentException("run folder " + runDir + " already holds a run; continue it with --resume " + runDir + " or pick another --name");

@@ -11,7 +11,7 @@ import java.util.Properties;
 
 /** Everything that defines a training run; saved as the run's config.properties and inside each checkpoint. */
 public record TrainConfig(String dataset, Path dataDir, ModelConfig model, long seed, int iterations,
-                          int logEvery, int sampleEvery, int checkpointEvery) {
+                          int logEvery, int sampleEvery, int checkpointEvery, int evalEvery) {
 
     public String toProperties() {
         Properties p = new Properties();
@@ -22,6 +22,7 @@ public record TrainConfig(String dataset, Path dataDir, ModelConfig model, long 
         p.setProperty("log_every", Integer.toString(logEvery));
         p.setProperty("sample_every", Integer.toString(sampleEvery));
         p.setProperty("checkpoint_every", Integer.toString(checkpointEvery));
+        p.setProperty("eval_every", Integer.toString(evalEvery));
         ModelConfig m = model;
         p.setProperty("latent", m.latent().toString());
         p.setProperty("learn_sigma", Boolean.toString(m.latent().learnSigma()));
@@ -55,12 +56,12 @@ public record TrainConfig(String dataset, Path dataDir, ModelConfig model, long 
                 d(p, "lambda_cat"), d(p, "lambda_cont"), d(p, "leak"));
         String data = p.getProperty("data");
         return new TrainConfig(p.getProperty("dataset"), data == null ? null : Path.of(data), m, Long.parseLong(p.getProperty("seed")),
-                i(p, "iterations"), i(p, "log_every"), i(p, "sample_every"), i(p, "checkpoint_every"));
+                i(p, "iterations"), i(p, "log_every"), i(p, "sample_every"), i(p, "checkpoint_every"), i(p, "eval_every"));
     }
 
     private static int i(Properties p, String k) { return Integer.parseInt(p.getProperty(k)); }
 
     private static double d(Properties p, String k) { return Double.parseDouble(p.getProperty(k)); }
 
-    public TrainConfig withIterations(int n) { return new TrainConfig(dataset, dataDir, model, seed, n, logEvery, sampleEvery, checkpointEvery); }
+    public TrainConfig withIterations(int n) { return new TrainConfig(dataset, dataDir, model, seed, n, logEvery, sampleEvery, checkpointEvery, evalEvery); }
 }

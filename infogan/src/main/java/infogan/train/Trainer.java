@@ -75,7 +75,7 @@ public final class Trainer {
         Datasets.Split data = data();
         InfoGan m = new InfoGan(backend, cfg.model(), cfg.seed());
         BatchSampler sampler = new BatchSampler(data.train(), cfg.model().batch(), cfg.seed() * 31 + 7);
-        Path ckpt = runDir.resolve("checkpoint.ckpt"), csv = runDir.resolve("metrics.csv");
+        Path ckpt = runDir.resolve("checkpoint.ckpt"), csv = runDir.resolve("metrics.csv"), evalCsv = runDir.resolve("eval.csv");
         long start = 0;
         try {
             Files.createDirectories(runDir.resolve("samples"));
@@ -84,10 +84,12 @@ public final class Trainer {
                 start = Checkpoints.load(r, m);
                 sampler.restore(r.getLongs("sampler.state"), r.getInts("sampler.permutation"));
                 truncateCsv(csv, start);
+                truncateCsv(evalCsv, start);
                 out.printf(Locale.ROOT, "resuming %s at iteration %d of %d%n", runDir, start, cfg.iterations());
             } else {
                 Files.writeString(runDir.resolve("config.properties"), cfg.toProperties());
                 Files.writeString(csv, csvHeader(cfg.model().latent()) + "\n");
+                Files.writeString(evalCsv, "iteration,heldout_accuracy\n");
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write to run folder " + runDir + ": " + e.getMessage(), e);
@@ -127,6 +129,11 @@ public final class Trainer {
                 }
                 if (cfg.sampleEvery() > 0 && it % cfg.sampleEvery() == 0)
                     Figures.writeSamples(m, runDir.resolve(String.format("samples/iter_%06d.png", it)), cfg.seed());
+                if (cfg.evalEvery() > 0 && it % cfg.evalEvery() == 0 && cfg.model().latent().categorical().length > 0) {
+                    double acc = Evaluator.evaluate(m, data.heldout(), 100).accuracy();
+                    Files.writeString(evalCsv, String.format(Locale.ROOT, "%d,%.4f%n", it, acc), StandardOpenOption.APPEND);
+                    if (pb == null) out.printf(Locale.ROOT, "iter %6d | held-out accuracy of c1 (best matching): %.2f%%%n", it, 100 * acc);
+                }
                 if (cfg.checkpointEvery() > 0 && it % cfg.checkpointEvery() == 0 && it != cfg.iterations())
                     Checkpoints.save(ckpt, m, cfg.toProperties(), it, sampler.state(), sampler.permutation());
                 if (pb != null) pb.stepTo(it);

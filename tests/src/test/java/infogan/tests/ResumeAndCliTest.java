@@ -22,7 +22,7 @@ class ResumeAndCliTest {
     static final PrintStream QUIET = new PrintStream(new ByteArrayOutputStream());
 
     static TrainConfig small(int iterations) {
-        return new TrainConfig("mnist", null, ModelConfig.mnistDefaults().withBatch(16), 11, iterations, 3, 0, 3);
+        return new TrainConfig("mnist", null, ModelConfig.mnistDefaults().withBatch(16), 11, iterations, 3, 0, 3, 3);
     }
 
     /** metrics.csv without the timing column. */
@@ -42,6 +42,7 @@ class ResumeAndCliTest {
         assertEquals(ma, mb);
         assertArrayEquals(Files.readAllBytes(a.resolve("c1_categorical.png")), Files.readAllBytes(b.resolve("c1_categorical.png")));
         assertEquals(Files.readString(a.resolve("eval.txt")), Files.readString(b.resolve("eval.txt")));
+        assertEquals(Files.readString(a.resolve("eval.csv")), Files.readString(b.resolve("eval.csv")));
     }
 
     static String[] runCli(String... args) {
