@@ -6,14 +6,15 @@ import infogan.engine.backend.ConvGeom;
 import infogan.engine.backend.Storage;
 
 /**
- * The fast CPU backend: every {@link Backend} kernel in float32 on {@link F32Storage}, multi-threaded on a fixed
- * {@link ThreadTeam}. Contents:
+ * The fast CPU backend: every {@link Backend} kernel in float32 on {@link F32Storage}, multi-threaded on the shared pool
+ * {@link CpuThreads} (through {@link ThreadTeam}). Contents:
  * <ul>
  *   <li>memory: an exact-size pool ({@link F32Pool}), host copies from float[] and double[];</li>
  *   <li>elementwise ops and activations ({@link Pointwise}), split into contiguous ranges across threads when a
  *       vector is long enough to pay for the dispatch;</li>
  *   <li>GEMM and convolution through four private call sites ({@link #sgemm}, {@link #convForward},
- *       {@link #convBackwardData}, {@link #convBackwardFilter}) to the interim {@link CpuGemmConv};</li>
+ *       {@link #convBackwardData}, {@link #convBackwardFilter}) to the packed Vector-API {@link Sgemm} and the
+ *       im2col + GEMM {@link Conv2d};</li>
  *   <li>BatchNorm, bias and reductions parallel over channels / fixed-size blocks;</li>
  *   <li>fused, numerically stable losses and a fused Adam step.</li>
  * </ul>
@@ -40,8 +41,7 @@ public final class CpuBackend implements Backend {
 
     /** A backend on {@code threads} threads (the caller counts as one). */
     public CpuBackend(int threads) {
-        this.team = new ThreadTeam(threads);
-        CpuThreads.setThreads(threads);   // GEMM and convolution run on CpuThreads (Sgemm, Conv2d)
+        this.team = new ThreadTeam(threads);   // sets the shared pool CpuThreads, which Sgemm and Conv2d use too
     }
 
     /** A backend on all available processors. */
