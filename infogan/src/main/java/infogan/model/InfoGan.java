@@ -3,7 +3,9 @@ package infogan.model;
 import infogan.engine.autodiff.Tape;
 import infogan.engine.backend.Backend;
 import infogan.engine.nn.Module;
+import infogan.engine.ops.Activate;
 import infogan.engine.ops.Add;
+import infogan.engine.ops.Sum;
 import infogan.engine.ops.BceWithLogits;
 import infogan.engine.optim.Adam;
 import infogan.engine.tensor.Tensor;
@@ -39,8 +41,12 @@ public final class InfoGan {
     private final Tape tape;
 
     // host staging buffers for one latent batch (reused every step)
-    private final float[] latent, cont, ones, zerosB;
+    private final float[] latent, cont;
     private final float[][] catLabels;
+    // persistent backend tensors: the GAN targets, and the running sums of the step statistics (see readStats)
+    private final Tensor ones, zeros, statSums, lastLogSigma;
+    private int statSteps;
+    private static final int D_GAN = 0, G_GAN = 1, D_REAL = 2, D_FAKE = 3, CODES = 4;
 
     public InfoGan(Backend backend, ModelConfig cfg, long seed) {
         this.cfg = cfg;
@@ -62,16 +68,22 @@ public final class InfoGan {
         latent = new float[b * s.size()];
         cont = new float[b * Math.max(1, s.continuous())];
         catLabels = new float[s.categorical().length][b];
-        ones = new float[b];
-        zerosB = new float[b];
-        java.util.Arrays.fill(ones, 1f);
+        ones = Tensor.buffer(backend, "targets.ones", b, 1);
+        backend.fill(ones.data, b, 1.0);
+        zeros = Tensor.buffer(backend, "targets.zeros", b, 1);
+        statSums = Tensor.buffer(backend, "stats.sums", CODES + s.categorical().length + s.continuous());
+        lastLogSigma = s.learnSigma() ? Tensor.buffer(backend, "stats.log_sigma", b, s.continuous()) : null;
     }
 
     /** All modules, in a fixed order (checkpoints and mode switches iterate this). */
     public List<Module> modules() { return List.of(g, trunk, dHead, qHead); }
 
-    /** What one step measured (read back from the backend). */
-    public record StepStats(double dLoss, double gLoss, double dReal, double dFake, double[] crossEntropy,
+    /**
+     * Means over the steps since the last {@link #readStats}: GAN losses, mean D(x) and D(G(z)), each categorical
+     * code's cross-entropy and each continuous code's NLL (all measured in the D/Q step), and the range of the
+     * learned log σ in the latest step (0, 0 when σ is fixed).
+     */
+    public record StepStats(int steps, double dLoss, double gLoss, double dReal, double dFake, double[] crossEntropy,
                             double[] nll, double logSigmaMin, double logSigmaMax) { }
 
     /**
@@ -98,8 +110,12 @@ public final class InfoGan {
         return latent;
     }
 
-    /** One D/Q step and one G step on a batch of real images (B·784 values in [0, 1]). */
-    public StepStats step(float[] realImages) {
+    /**
+     * One D/Q step and one G step on a batch of real images (B·784 values in [0, 1]). Nothing is read back: the
+     * statistics are summed on the backend and read by {@link #readStats} every N steps (on a GPU, the only
+     * device-to-host traffic of training).
+     */
+    public void step(float[] realImages) {
         LatentSpec s = cfg.latent();
         int b = cfg.batch();
         Tape t = tape;
@@ -110,7 +126,7 @@ public final class InfoGan {
             Tensor[] labels = new Tensor[catLabels.length];
             for (int k = 0; k < labels.length; k++) labels[k] = t.constant(catLabels[k], b);
             Tensor c = s.continuous() > 0 ? t.constant(cont, b, s.continuous()) : null;
-            Tensor onesT = t.constant(ones, b, 1), zerosT = t.constant(zerosB, b, 1);
+            Tensor onesT = ones, zerosT = zeros;
 
             Tensor fake = g.forward(t, z);                                         // (B, 1, 28, 28), G's graph kept for the G step
             Tensor fakeDetached = new Tensor(backend, fake.data, fake.shape, null, false);
@@ -135,7 +151,7 @@ public final class InfoGan {
             t.backward(Add.apply(t, gGan, info.loss()));
             optG.step();
 
-            return stats(dGan, gGan, dRealLogit, dFakeLogit, infoD);
+            accumulateStats(t, dGan, gGan, dRealLogit, dFakeLogit, infoD);
         } finally {
             setTrainable(true);
             t.reset();
@@ -148,24 +164,48 @@ public final class InfoGan {
         qHead.setRequiresGrad(dSide);
     }
 
-    private StepStats stats(Tensor dLoss, Tensor gGan, Tensor dRealLogit, Tensor dFakeLogit, InfoLoss.Terms info) {
-        double[] ce = new double[info.crossEntropy().length], nll = new double[info.nll().length];
-        for (int k = 0; k < ce.length; k++) ce[k] = info.crossEntropy()[k].item();
-        for (int j = 0; j < nll.length; j++) nll[j] = info.nll()[j].item();
-        double lsMin = 0, lsMax = 0;
-        if (info.logSigma() != null) {
-            float[] ls = info.logSigma().toFloats();
-            lsMin = Double.POSITIVE_INFINITY; lsMax = Double.NEGATIVE_INFINITY;
-            for (float v : ls) { lsMin = Math.min(lsMin, v); lsMax = Math.max(lsMax, v); }
+    /** Adds this step's scalars into {@link #statSums} (slot by slot, on the backend). */
+    private void accumulateStats(Tape t, Tensor dGan, Tensor gGan, Tensor dRealLogit, Tensor dFakeLogit, InfoLoss.Terms info) {
+        try (var ng = t.noGrad()) {
+            add(dGan, D_GAN);
+            add(gGan, G_GAN);
+            add(Sum.mean(t, Activate.sigmoid(t, dRealLogit)), D_REAL);
+            add(Sum.mean(t, Activate.sigmoid(t, dFakeLogit)), D_FAKE);
+            int slot = CODES;
+            for (Tensor ce : info.crossEntropy()) add(ce, slot++);
+            for (Tensor nll : info.nll()) add(nll, slot++);
+            if (lastLogSigma != null) backend.copy(lastLogSigma.data, info.logSigma().data, lastLogSigma.size);
         }
-        return new StepStats(dLoss.item(), gGan.item(), meanSigmoid(dRealLogit), meanSigmoid(dFakeLogit), ce, nll, lsMin, lsMax);
+        statSteps++;
     }
 
-    private static double meanSigmoid(Tensor logits) {
-        float[] v = logits.toFloats();
-        double s = 0;
-        for (float x : v) s += x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
-        return s / v.length;
+    private void add(Tensor scalar, int slot) {
+        backend.copyBlock(statSums.data, slot, 1, scalar.data, 0, 1, 1, 1, true);
+    }
+
+    /** Whether every statistic summed since the last {@link #readStats} is finite (a NaN or Inf anywhere poisons its sum). */
+    public boolean statsFinite() {
+        for (double x : statSums.toDoubles()) if (!Double.isFinite(x)) return false;
+        return true;
+    }
+
+    /** The means of the statistics since the last call (null if no step ran), and a reset of the sums. */
+    public StepStats readStats() {
+        if (statSteps == 0) return null;
+        double[] v = statSums.toDoubles();
+        int n = statSteps;
+        statSteps = 0;
+        backend.fill(statSums.data, statSums.size, 0.0);
+        int nc = cfg.latent().categorical().length, nk = cfg.latent().continuous();
+        double[] ce = new double[nc], nll = new double[nk];
+        for (int k = 0; k < nc; k++) ce[k] = v[CODES + k] / n;
+        for (int j = 0; j < nk; j++) nll[j] = v[CODES + nc + j] / n;
+        double lsMin = 0, lsMax = 0;
+        if (lastLogSigma != null) {
+            lsMin = Double.POSITIVE_INFINITY; lsMax = Double.NEGATIVE_INFINITY;
+            for (float x : lastLogSigma.toFloats()) { lsMin = Math.min(lsMin, x); lsMax = Math.max(lsMax, x); }
+        }
+        return new StepStats(n, v[D_GAN] / n, v[G_GAN] / n, v[D_REAL] / n, v[D_FAKE] / n, ce, nll, lsMin, lsMax);
     }
 
     public Tape tape() { return tape; }

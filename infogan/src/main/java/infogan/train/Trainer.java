@@ -98,44 +98,44 @@ public final class Trainer {
                 cfg.dataset(), data.train().n(), data.heldout().n(), backend.name(), cfg.model().latent(), cfg.model().batch(), cfg.iterations(), runDir);
 
         float[] batch = new float[cfg.model().batch() * 784];
-        Window w = new Window(cfg.model().latent());
         InfoGan.StepStats last = null;
-        int lowDFake = 0;
+        long lowDFake = 0;
         boolean warned = false;
         long t0 = System.nanoTime(), trainedIts = 0;
+        LatentSpec spec = cfg.model().latent();
         try (ProgressBar pb = progress ? new ProgressBarBuilder().setTaskName("train").setInitialMax(cfg.iterations())
                 .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(1000).setMaxRenderedLength(140).startsFrom(start, java.time.Duration.ZERO).build() : null) {
             for (long it = start + 1; it <= cfg.iterations(); it++) {
                 sampler.next(batch);
-                InfoGan.StepStats s = m.step(batch);
+                m.step(batch);
                 trainedIts++;
-                if (!finite(s))
-                    throw new DivergedException(String.format(Locale.ROOT, "training diverged at iteration %d (D loss %s, G loss %s); the last good checkpoint is %s",
-                            it, s.dLoss(), s.gLoss(), Files.exists(ckpt) ? ckpt : "(none written yet)"));
-                last = s;
-                w.add(s);
-                lowDFake = s.dFake() < SATURATION_LEVEL ? lowDFake + 1 : 0;
-                if (lowDFake >= SATURATION_WINDOW && !warned) {
-                    warned = true;
-                    out.printf(Locale.ROOT, "warning: D is saturating: mean D(G(z)) has stayed below %.2f for %d iterations (G gets little gradient); consider more iterations or a lower D learning rate%n",
-                            SATURATION_LEVEL, SATURATION_WINDOW);
-                }
+                boolean checkpoint = cfg.checkpointEvery() > 0 && it % cfg.checkpointEvery() == 0 && it != cfg.iterations();
                 if (it % cfg.logEvery() == 0 || it == cfg.iterations()) {
+                    // The only read-back of training: the means of the statistics since the last log line.
+                    InfoGan.StepStats s = m.readStats();
+                    if (!finite(s)) throw diverged(it, s, ckpt);
+                    last = s;
+                    lowDFake = s.dFake() < SATURATION_LEVEL ? lowDFake + s.steps() : 0;
+                    if (lowDFake >= SATURATION_WINDOW && !warned) {
+                        warned = true;
+                        out.printf(Locale.ROOT, "warning: D is saturating: mean D(G(z)) has stayed below %.2f for %d iterations (G gets little gradient); consider more iterations or a lower D learning rate%n",
+                                SATURATION_LEVEL, lowDFake);
+                    }
                     double ms = (System.nanoTime() - t0) / 1e6 / trainedIts;
-                    Files.writeString(csv, w.csvRow(it, ms) + "\n", StandardOpenOption.APPEND);
-                    if (pb != null) pb.setExtraMessage(w.shortText());
-                    else out.println(w.logLine(it, ms));
-                    w.clear();
+                    Files.writeString(csv, csvRow(spec, it, s, ms) + "\n", StandardOpenOption.APPEND);
+                    if (pb != null) pb.setExtraMessage(shortText(spec, s));
+                    else out.println(logLine(spec, it, s, ms));
+                } else if (checkpoint && !m.statsFinite()) {
+                    throw diverged(it, null, ckpt);
                 }
                 if (cfg.sampleEvery() > 0 && it % cfg.sampleEvery() == 0)
                     Figures.writeSamples(m, runDir.resolve(String.format("samples/iter_%06d.png", it)), cfg.seed());
-                if (cfg.evalEvery() > 0 && it % cfg.evalEvery() == 0 && cfg.model().latent().categorical().length > 0) {
+                if (cfg.evalEvery() > 0 && it % cfg.evalEvery() == 0 && spec.categorical().length > 0) {
                     double acc = Evaluator.evaluate(m, data.heldout(), 100).accuracy();
                     Files.writeString(evalCsv, String.format(Locale.ROOT, "%d,%.4f%n", it, acc), StandardOpenOption.APPEND);
                     if (pb == null) out.printf(Locale.ROOT, "iter %6d | held-out accuracy of c1 (best matching): %.2f%%%n", it, 100 * acc);
                 }
-                if (cfg.checkpointEvery() > 0 && it % cfg.checkpointEvery() == 0 && it != cfg.iterations())
-                    Checkpoints.save(ckpt, m, cfg.toProperties(), it, sampler.state(), sampler.permutation());
+                if (checkpoint) Checkpoints.save(ckpt, m, cfg.toProperties(), it, sampler.state(), sampler.permutation());
                 if (pb != null) pb.stepTo(it);
             }
         } catch (IOException e) {
@@ -168,10 +168,16 @@ public final class Trainer {
     }
 
     private static boolean finite(InfoGan.StepStats s) {
-        if (!Double.isFinite(s.dLoss()) || !Double.isFinite(s.gLoss())) return false;
+        if (!Double.isFinite(s.dLoss()) || !Double.isFinite(s.gLoss()) || !Double.isFinite(s.dReal()) || !Double.isFinite(s.dFake())) return false;
         for (double v : s.crossEntropy()) if (!Double.isFinite(v)) return false;
         for (double v : s.nll()) if (!Double.isFinite(v)) return false;
         return true;
+    }
+
+    private static DivergedException diverged(long it, InfoGan.StepStats s, Path ckpt) {
+        return new DivergedException(String.format(Locale.ROOT, "training diverged by iteration %d (%s); the last good checkpoint is %s",
+                it, s == null ? "a loss is NaN or infinite" : "D loss " + s.dLoss() + ", G loss " + s.gLoss(),
+                Files.exists(ckpt) ? ckpt : "(none written yet)"));
     }
 
     static String csvHeader(LatentSpec s) {
@@ -194,60 +200,33 @@ public final class Trainer {
         Files.write(csv, keep, StandardCharsets.UTF_8);
     }
 
-    /** Running means of the step statistics between two log lines. */
-    static final class Window {
-        final LatentSpec spec;
-        int n;
-        double d, g, dr, df, lsMin = Double.POSITIVE_INFINITY, lsMax = Double.NEGATIVE_INFINITY;
-        final double[] ce, nll;
-
-        Window(LatentSpec spec) {
-            this.spec = spec;
-            ce = new double[spec.categorical().length];
-            nll = new double[spec.continuous()];
-        }
-
-        void add(InfoGan.StepStats s) {
-            n++;
-            d += s.dLoss(); g += s.gLoss(); dr += s.dReal(); df += s.dFake();
-            for (int k = 0; k < ce.length; k++) ce[k] += s.crossEntropy()[k];
-            for (int j = 0; j < nll.length; j++) nll[j] += s.nll()[j];
-            lsMin = Math.min(lsMin, s.logSigmaMin());
-            lsMax = Math.max(lsMax, s.logSigmaMax());
-        }
-
-        void clear() {
-            n = 0; d = g = dr = df = 0;
-            java.util.Arrays.fill(ce, 0);
-            java.util.Arrays.fill(nll, 0);
-            lsMin = Double.POSITIVE_INFINITY; lsMax = Double.NEGATIVE_INFINITY;
-        }
-
-        String csvRow(long it, double ms) {
-            StringBuilder b = new StringBuilder();
-            b.append(it).append(',').append(f(d / n)).append(',').append(f(g / n)).append(',').append(f(dr / n)).append(',').append(f(df / n));
-            for (int k = 0; k < ce.length; k++) b.append(',').append(f(ce[k] / n)).append(',').append(f(InfoLoss.categoricalBound(spec.categorical()[k], ce[k] / n)));
-            for (int j = 0; j < nll.length; j++) b.append(',').append(f(nll[j] / n)).append(',').append(f(InfoLoss.continuousBound(nll[j] / n)));
-            if (spec.learnSigma()) b.append(',').append(f(lsMin)).append(',').append(f(lsMax));
-            b.append(',').append(String.format(Locale.ROOT, "%.1f", ms));
-            return b.toString();
-        }
-
-        String shortText() {
-            StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "D %.3f G %.3f D(x) %.2f D(G(z)) %.2f", d / n, g / n, dr / n, df / n));
-            for (int k = 0; k < ce.length; k++)
-                b.append(String.format(Locale.ROOT, " MI(c%d) %.3f/%.3f", k + 1, InfoLoss.categoricalBound(spec.categorical()[k], ce[k] / n), Math.log(spec.categorical()[k])));
-            return b.toString();
-        }
-
-        String logLine(long it, double ms) {
-            StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "iter %6d | %s", it, shortText()));
-            for (int j = 0; j < nll.length; j++) b.append(String.format(Locale.ROOT, " NLL(cont%d) %.3f", j + 1, nll[j] / n));
-            if (spec.learnSigma()) b.append(String.format(Locale.ROOT, " log σ [%.2f, %.2f]", lsMin, lsMax));
-            b.append(String.format(Locale.ROOT, " | %.0f ms/it", ms));
-            return b.toString();
-        }
-
-        private static String f(double v) { return String.format(Locale.ROOT, "%.6g", v); }
+    static String csvRow(LatentSpec spec, long it, InfoGan.StepStats s, double ms) {
+        StringBuilder b = new StringBuilder();
+        b.append(it).append(',').append(f(s.dLoss())).append(',').append(f(s.gLoss())).append(',').append(f(s.dReal())).append(',').append(f(s.dFake()));
+        for (int k = 0; k < s.crossEntropy().length; k++)
+            b.append(',').append(f(s.crossEntropy()[k])).append(',').append(f(InfoLoss.categoricalBound(spec.categorical()[k], s.crossEntropy()[k])));
+        for (double nll : s.nll()) b.append(',').append(f(nll)).append(',').append(f(InfoLoss.continuousBound(nll)));
+        if (spec.learnSigma()) b.append(',').append(f(s.logSigmaMin())).append(',').append(f(s.logSigmaMax()));
+        b.append(',').append(String.format(Locale.ROOT, "%.1f", ms));
+        return b.toString();
     }
+
+    static String shortText(LatentSpec spec, InfoGan.StepStats s) {
+        StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "D %.3f G %.3f D(x) %.2f D(G(z)) %.2f", s.dLoss(), s.gLoss(), s.dReal(), s.dFake()));
+        for (int k = 0; k < s.crossEntropy().length; k++) {
+            int K = spec.categorical()[k];
+            b.append(String.format(Locale.ROOT, " MI(c%d) %.3f/%.3f", k + 1, InfoLoss.categoricalBound(K, s.crossEntropy()[k]), Math.log(K)));
+        }
+        return b.toString();
+    }
+
+    static String logLine(LatentSpec spec, long it, InfoGan.StepStats s, double ms) {
+        StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "iter %6d | %s", it, shortText(spec, s)));
+        for (int j = 0; j < s.nll().length; j++) b.append(String.format(Locale.ROOT, " NLL(cont%d) %.3f", j + 1, s.nll()[j]));
+        if (spec.learnSigma()) b.append(String.format(Locale.ROOT, " log σ [%.2f, %.2f]", s.logSigmaMin(), s.logSigmaMax()));
+        b.append(String.format(Locale.ROOT, " | %.0f ms/it", ms));
+        return b.toString();
+    }
+
+    private static String f(double v) { return String.format(Locale.ROOT, "%.6g", v); }
 }

@@ -12,9 +12,7 @@ import infogan.engine.backend.Storage;
  *   <li>memory: an exact-size pool ({@link F32Pool}), host copies from float[] and double[];</li>
  *   <li>elementwise ops and activations ({@link Pointwise}), split into contiguous ranges across threads when a
  *       vector is long enough to pay for the dispatch;</li>
- *   <li>GEMM and convolution through four private call sites ({@link #sgemm}, {@link #convForward},
- *       {@link #convBackwardData}, {@link #convBackwardFilter}) to the packed Vector-API {@link Sgemm} and the
- *       im2col + GEMM {@link Conv2d};</li>
+ *   <li>GEMM and convolution: the packed Vector-API {@link Sgemm} and the im2col + GEMM {@link Conv2d};</li>
  *   <li>BatchNorm, bias and reductions parallel over channels / fixed-size blocks;</li>
  *   <li>fused, numerically stable losses and a fused Adam step.</li>
  * </ul>
@@ -234,60 +232,25 @@ public final class CpuBackend implements Backend {
     }
 
     // ---------------------------------------------------------------- matmul
-    /** c = alpha · op(a) · op(b) + beta · c, rows of c split across threads. */
+    /** c = alpha · op(a) · op(b) + beta · c: the packed {@link Sgemm}, which splits the output across threads itself. */
     @Override
     public void gemm(boolean transA, boolean transB, int m, int n, int k, double alpha, Storage a, Storage b,
                      double beta, Storage c) {
-        float[] aa = f(a), ba = f(b), ca = f(c);
-        int lda = transA ? m : k, ldb = transB ? k : n;
-        float al = (float) alpha, be = (float) beta;
-        long work = (long) m * n * k;
-        int parts = work < (1 << 16) ? 1 : Math.min(team.threads, m), per = (m + parts - 1) / parts;
-        team.run(parts, (p, w) -> {
-            int i0 = p * per, rows = Math.min(m, i0 + per) - i0;
-            if (rows > 0)
-                sgemm(transA, transB, rows, n, k, al, aa, transA ? i0 : i0 * lda, lda, ba, 0, ldb, be, ca, i0 * n, n);
-        });
+        Sgemm.sgemm(transA, transB, m, n, k, (float) alpha, f(a), 0, transA ? m : k, f(b), 0, transB ? k : n,
+                (float) beta, f(c), 0, n);
     }
 
-    /** Call site of the single-threaded GEMM kernel: swap for {@code Sgemm.sgemm} (same arguments). */
-    private static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int aOff,
-                              int lda, float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
-        Sgemm.sgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
-    }
-
-    // ---------------------------------------------------------------- convolution
+    // ---------------------------------------------------------------- convolution (im2col + GEMM, Conv2d)
     @Override public void conv2dForward(Storage y, Storage x, Storage w, ConvGeom g) {
-        convForward(f(y), f(x), f(w), g.n(), g.c(), g.h(), g.w(), g.oc(), g.kh(), g.kw(), g.stride(), g.pad(),
-                g.oh(), g.ow());
+        Conv2d.forward(f(y), f(x), f(w), g.n(), g.c(), g.h(), g.w(), g.oc(), g.kh(), g.kw(), g.stride(), g.pad(), g.oh(), g.ow());
     }
 
     @Override public void conv2dBackwardData(Storage dx, Storage dy, Storage w, ConvGeom g) {
-        convBackwardData(f(dx), f(dy), f(w), g.n(), g.c(), g.h(), g.w(), g.oc(), g.kh(), g.kw(), g.stride(),
-                g.pad(), g.oh(), g.ow());
+        Conv2d.backwardData(f(dx), f(dy), f(w), g.n(), g.c(), g.h(), g.w(), g.oc(), g.kh(), g.kw(), g.stride(), g.pad(), g.oh(), g.ow());
     }
 
     @Override public void conv2dBackwardFilter(Storage dw, Storage dy, Storage x, ConvGeom g) {
-        convBackwardFilter(f(dw), f(dy), f(x), g.n(), g.c(), g.h(), g.w(), g.oc(), g.kh(), g.kw(), g.stride(),
-                g.pad(), g.oh(), g.ow());
-    }
-
-    /** Call site: swap for {@code Conv2d.forward(y, x, w, N, ...)}. */
-    private void convForward(float[] y, float[] x, float[] w, int N, int C, int H, int W, int OC, int KH, int KW,
-                             int stride, int pad, int OH, int OW) {
-        Conv2d.forward(y, x, w, N, C, H, W, OC, KH, KW, stride, pad, OH, OW);
-    }
-
-    /** Call site: swap for {@code Conv2d.backwardData(dx, dy, w, N, ...)}. */
-    private void convBackwardData(float[] dx, float[] dy, float[] w, int N, int C, int H, int W, int OC, int KH,
-                                  int KW, int stride, int pad, int OH, int OW) {
-        Conv2d.backwardData(dx, dy, w, N, C, H, W, OC, KH, KW, stride, pad, OH, OW);
-    }
-
-    /** Call site: swap for {@code Conv2d.backwardFilter(dw, dy, x, N, ...)}. */
-    private void convBackwardFilter(float[] dw, float[] dy, float[] x, int N, int C, int H, int W, int OC, int KH,
-                                    int KW, int stride, int pad, int OH, int OW) {
-        Conv2d.backwardFilter(dw, dy, x, N, C, H, W, OC, KH, KW, stride, pad, OH, OW);
+        Conv2d.backwardFilter(f(dw), f(dy), f(x), g.n(), g.c(), g.h(), g.w(), g.oc(), g.kh(), g.kw(), g.stride(), g.pad(), g.oh(), g.ow());
     }
 
     // ---------------------------------------------------------------- batch normalisation

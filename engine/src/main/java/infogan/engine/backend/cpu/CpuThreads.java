@@ -70,6 +70,11 @@ public final class CpuThreads {
 
     /** Runs {@code task.run(part, parts)} for every part, parts = {@link #threads()}; returns when all are done. */
     public static void parallel(Task task) {
+        if (Thread.currentThread() instanceof Worker) {            // nested inside a region: run here, same slicing
+            int parts = threads;
+            for (int p = 0; p < parts; p++) task.run(p, parts);
+            return;
+        }
         synchronized (LOCK) {
             int parts = threads;
             if (parts == 1 || inRegion || Thread.currentThread() instanceof Worker) {
