@@ -132,63 +132,48 @@ public final class ReferenceBackend implements Backend {
     }
 
     // ---------------------------------------------------------------- convolution (direct loops)
-    /** Index of x[b, ci, iy, ix] for output position (oy, ox) and kernel tap (ky, kx), or -1 in the padding. */
-    private static int inputIndex(ConvGeom g, int b, int ci, int oy, int ox, int ky, int kx) {
-        int iy = oy * g.stride() - g.pad() + ky, ix = ox * g.stride() - g.pad() + kx;
-        if (iy < 0 || iy >= g.h() || ix < 0 || ix >= g.w()) return -1;
-        return ((b * g.c() + ci) * g.h() + iy) * g.w() + ix;
-    }
+    /** What a convolution does at one (output element, input element, weight) triple. */
+    private interface Tap { void at(int y, int x, int w); }
 
-    @Override
-    public void conv2dForward(Storage y, Storage x, Storage w, ConvGeom g) {
-        double[] Y = d(y), X = d(x), W = d(w);
+    /**
+     * Visits every output position (b, co, oy, ox) and kernel tap (ci, ky, kx) whose input pixel lies inside x
+     * (taps in the zero padding contribute nothing), passing the flat indices into y, x and w. The three
+     * convolution kernels are this one loop with different bodies.
+     */
+    private static void forEachTap(ConvGeom g, Tap f) {
         for (int b = 0; b < g.n(); b++)
             for (int co = 0; co < g.oc(); co++)
                 for (int oy = 0; oy < g.oh(); oy++)
                     for (int ox = 0; ox < g.ow(); ox++) {
-                        double s = 0;
+                        int yi = ((b * g.oc() + co) * g.oh() + oy) * g.ow() + ox;
                         for (int ci = 0; ci < g.c(); ci++)
                             for (int ky = 0; ky < g.kh(); ky++)
                                 for (int kx = 0; kx < g.kw(); kx++) {
-                                    int xi = inputIndex(g, b, ci, oy, ox, ky, kx);
-                                    if (xi >= 0) s += X[xi] * W[((co * g.c() + ci) * g.kh() + ky) * g.kw() + kx];
+                                    int iy = oy * g.stride() - g.pad() + ky, ix = ox * g.stride() - g.pad() + kx;
+                                    if (iy < 0 || iy >= g.h() || ix < 0 || ix >= g.w()) continue;
+                                    f.at(yi, ((b * g.c() + ci) * g.h() + iy) * g.w() + ix, ((co * g.c() + ci) * g.kh() + ky) * g.kw() + kx);
                                 }
-                        Y[((b * g.oc() + co) * g.oh() + oy) * g.ow() + ox] = s;
                     }
+    }
+
+    /** y[b,co,oy,ox] = Σ_{ci,ky,kx} x[b, ci, oy·s − p + ky, ox·s − p + kx] · w[co, ci, ky, kx]. */
+    @Override
+    public void conv2dForward(Storage y, Storage x, Storage w, ConvGeom g) {
+        double[] Y = d(y), X = d(x), W = d(w);
+        java.util.Arrays.fill(Y, 0, g.outputSize(), 0.0);
+        forEachTap(g, (yi, xi, wi) -> Y[yi] += X[xi] * W[wi]);
     }
 
     @Override
     public void conv2dBackwardData(Storage dx, Storage dy, Storage w, ConvGeom g) {
         double[] DX = d(dx), DY = d(dy), W = d(w);
-        for (int b = 0; b < g.n(); b++)
-            for (int co = 0; co < g.oc(); co++)
-                for (int oy = 0; oy < g.oh(); oy++)
-                    for (int ox = 0; ox < g.ow(); ox++) {
-                        double up = DY[((b * g.oc() + co) * g.oh() + oy) * g.ow() + ox];
-                        for (int ci = 0; ci < g.c(); ci++)
-                            for (int ky = 0; ky < g.kh(); ky++)
-                                for (int kx = 0; kx < g.kw(); kx++) {
-                                    int xi = inputIndex(g, b, ci, oy, ox, ky, kx);
-                                    if (xi >= 0) DX[xi] += up * W[((co * g.c() + ci) * g.kh() + ky) * g.kw() + kx];
-                                }
-                    }
+        forEachTap(g, (yi, xi, wi) -> DX[xi] += DY[yi] * W[wi]);
     }
 
     @Override
     public void conv2dBackwardFilter(Storage dw, Storage dy, Storage x, ConvGeom g) {
         double[] DW = d(dw), DY = d(dy), X = d(x);
-        for (int b = 0; b < g.n(); b++)
-            for (int co = 0; co < g.oc(); co++)
-                for (int oy = 0; oy < g.oh(); oy++)
-                    for (int ox = 0; ox < g.ow(); ox++) {
-                        double up = DY[((b * g.oc() + co) * g.oh() + oy) * g.ow() + ox];
-                        for (int ci = 0; ci < g.c(); ci++)
-                            for (int ky = 0; ky < g.kh(); ky++)
-                                for (int kx = 0; kx < g.kw(); kx++) {
-                                    int xi = inputIndex(g, b, ci, oy, ox, ky, kx);
-                                    if (xi >= 0) DW[((co * g.c() + ci) * g.kh() + ky) * g.kw() + kx] += up * X[xi];
-                                }
-                    }
+        forEachTap(g, (yi, xi, wi) -> DW[wi] += DY[yi] * X[xi]);
     }
 
     // ---------------------------------------------------------------- batch normalisation
