@@ -88,6 +88,8 @@ public final class Main implements Runnable {
         @Option(names = "--lr-g", defaultValue = "1e-3", description = "Adam learning rate of G") double lrG;
         @Option(names = "--beta1", defaultValue = "0.5") double beta1;
         @Option(names = "--leak", defaultValue = "0.1", description = "leaky ReLU slope in D and Q") double leak;
+        @Option(names = "--dump-tape", description = "write the first step's tape (ops, shapes, norms) as Graphviz DOT to this file")
+        Path dumpTape;
         @Option(names = "--no-progress", description = "print a log line every --log-every iterations instead of a progress bar")
         boolean noProgress;
 
@@ -118,7 +120,7 @@ public final class Main implements Runnable {
                     throw new IllegalArgumentException("run folder " + runDir + " already holds a run; continue it with --resume " + runDir + " or pick another --name");
             }
             Backend be = common.backend(o);
-            Trainer trainer = new Trainer(cfg, runDir, be, o, !noProgress && System.console() != null);
+            Trainer trainer = new Trainer(cfg, runDir, be, o, !noProgress && System.console() != null).dumpTape(dumpTape);
             trainer.data();   // fail fast on bad data, before anything is written
             trainer.run(resume != null);
             return 0;

@@ -75,6 +75,11 @@ public final class InfoGan {
         lastLogSigma = s.learnSigma() ? Tensor.buffer(backend, "stats.log_sigma", b, s.continuous()) : null;
     }
 
+    private java.util.function.Consumer<String> dotSink;
+
+    /** The next step hands its whole tape (both backward passes' graphs) as Graphviz DOT to sink, once. */
+    public void dumpNextStep(java.util.function.Consumer<String> sink) { dotSink = sink; }
+
     /** All modules, in a fixed order (checkpoints and mode switches iterate this). */
     public List<Module> modules() { return List.of(g, trunk, dHead, qHead); }
 
@@ -152,6 +157,10 @@ public final class InfoGan {
             optG.step();
 
             accumulateStats(t, dGan, gGan, dRealLogit, dFakeLogit, infoD);
+            if (dotSink != null) {
+                dotSink.accept(t.toDot());
+                dotSink = null;
+            }
         } finally {
             setTrainable(true);
             t.reset();

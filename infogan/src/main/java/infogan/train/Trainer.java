@@ -49,6 +49,10 @@ public final class Trainer {
     private final boolean progress;
 
     private Datasets.Split data;
+    private Path dumpTape;
+
+    /** Writes the first step's tape as Graphviz DOT to this file (--dump-tape). */
+    public Trainer dumpTape(Path file) { dumpTape = file; return this; }
 
     public Trainer(TrainConfig cfg, Path runDir, Backend backend, PrintStream out, boolean progress) {
         this.cfg = cfg; this.runDir = runDir; this.backend = backend; this.out = out; this.progress = progress;
@@ -98,6 +102,13 @@ public final class Trainer {
                 cfg.dataset(), data.train().n(), data.heldout().n(), backend.name(), cfg.model().latent(), cfg.model().batch(), cfg.iterations(), runDir);
 
         float[] batch = new float[cfg.model().batch() * 784];
+        if (dumpTape != null) m.dumpNextStep(dot -> {
+            try {
+                Files.writeString(dumpTape, dot);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write --dump-tape " + dumpTape + ": " + e.getMessage(), e);
+            }
+        });
         InfoGan.StepStats last = null;
         long lowDFake = 0;
         boolean warned = false;

@@ -129,6 +129,42 @@ public final class Tape {
     /** Ops recorded so far, in execution order (for inspection, tests and the DOT dump). */
     public java.util.List<Op> ops() { return java.util.Collections.unmodifiableList(ops); }
 
+    /**
+     * The recorded ops as a Graphviz DOT graph (for teaching and debugging): one box per op with its output shape and
+     * L2 norm, one ellipse per leaf (parameters by name, inputs and constants by shape), edges in data-flow order.
+     * Reads every tensor back, so call it once, not in a hot loop. {@code dot -Tsvg tape.dot > tape.svg} draws it.
+     */
+    public String toDot() {
+        StringBuilder b = new StringBuilder("digraph tape {\n  rankdir=TB; node [fontname=monospace, fontsize=10];\n");
+        java.util.IdentityHashMap<Object, String> ids = new java.util.IdentityHashMap<>();
+        for (Op op : ops) {
+            String id = "op" + ids.size();
+            ids.put(op, id);
+            b.append(String.format(java.util.Locale.ROOT, "  %s [shape=box, label=\"%s\\n%s  |y|=%.4g\"];%n", id, op.name, Shapes.str(op.out.shape), norm(op.out)));
+            for (Tensor in : op.inputs) {
+                String from;
+                if (in.creator != null && ids.containsKey(in.creator)) from = ids.get(in.creator);
+                else {
+                    from = ids.get(in);
+                    if (from == null) {
+                        from = "t" + ids.size();
+                        ids.put(in, from);
+                        b.append(String.format(java.util.Locale.ROOT, "  %s [shape=ellipse, label=\"%s\\n%s  |x|=%.4g\"];%n", from,
+                                in.name != null ? in.name : (in.requiresGrad() ? "leaf" : "input"), Shapes.str(in.shape), norm(in)));
+                    }
+                }
+                b.append("  ").append(from).append(" -> ").append(id).append(";\n");
+            }
+        }
+        return b.append("}\n").toString();
+    }
+
+    private static double norm(Tensor t) {
+        double s = 0;
+        for (double v : t.toDoubles()) s += v * v;
+        return Math.sqrt(s);
+    }
+
     /** Forgets the recorded ops and returns every tape-owned storage to the backend's pool. */
     public void reset() {
         for (Op op : ops) op.out.creator = null;
