@@ -36,6 +36,8 @@ pack() {
       --strip-debug --no-header-files --no-man-pages --compress=zip-9 --output "$DIR/jre"
   strip --strip-unneeded "$DIR/jre/lib/server/libjvm.so"
   cp scripts/torch_gpu_bench.py "$DIR/"
+  mvn -q -B -pl infogan -am package -DskipTests
+  cp target/infogan-engine.jar "$DIR/jars/"
   local mib
   mib=$(du -sm "$DIR" | cut -f1)
   echo "pack size: $(du -sh "$DIR" | cut -f1) ($(du -sb "$DIR" | cut -f1) bytes): jre $(du -sh "$DIR/jre" | cut -f1), jars $(du -sh "$DIR/jars" | cut -f1), lib $(du -sh "$DIR/lib" | cut -f1)"
@@ -76,6 +78,20 @@ run() {
   echo "== kernel timings"
   "$J" "${FLAGS[@]}" -cp "$CP" infogan.engine.backend.cuda.CudaKernelBench 50 2>&1 | tee "$log/bench.txt"
 
+  echo "== training: 300 iterations on cuda and on cpu (same seed), then 1,000 on cuda"
+  local TRAIN=("$J" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED "${props[@]}"
+               -cp "$DIR/jars/infogan-engine.jar" infogan.cli.Main train mnist --seed 1 --no-progress --log-every 100
+               --sample-every 0 --checkpoint-every 0 --eval-every 0 --out "$DIR/runs")
+  rm -rf "$DIR/runs"
+  timeout 300 "${TRAIN[@]}" --device cuda --iterations 300 --name cuda300 2>&1 | tee "$log/train-cuda300.txt"
+  timeout 300 "${TRAIN[@]}" --device cpu --iterations 300 --name cpu300 2>&1 | tee "$log/train-cpu300.txt"
+  # The loss curves must match: largest |difference| of d_loss, g_loss, ce_cat1 over the logged rows.
+  paste -d, "$DIR/runs/cuda300/metrics.csv" "$DIR/runs/cpu300/metrics.csv" 2>/dev/null | awk -F, 'NR > 1 {
+      n = NF / 2; for (c = 2; c <= 6; c++) { d = $c - $(c + n); if (d < 0) d = -d; if (d > m) m = d } }
+      END { printf "CURVES max |cuda - cpu| over d_loss, g_loss, d_real, d_fake, ce_cat1 at iterations 100..300: %.4g\n", m }' \
+      | tee "$log/curves.txt"
+  timeout 900 "${TRAIN[@]}" --device cuda --iterations 1000 --name cuda1000 2>&1 | tee "$log/train-cuda1000.txt"
+
   echo "== PyTorch peer (CUDA, batch 100)"
   local py=""
   for p in /opt/torch/.venv/bin/python3 python3 /usr/bin/python3; do
@@ -91,6 +107,9 @@ run() {
   grep -E "tests (successful|failed|skipped|aborted)" "$log/tests.txt" | sed 's/^ *\[ */  tests: /; s/ *\]$//'
   grep -E "^\[conformance\]" "$log/tests.txt" | sed 's/^/  /'
   grep -E "^BENCH" "$log/bench.txt" | sed 's/^BENCH /  /'
+  grep -E "^CURVES" "$log/curves.txt" | sed 's/^/  /'
+  grep -hE "iterations in .* ms/iteration|accuracy under best match" "$log/train-cuda1000.txt" | sed 's/^/  cuda train: /'
+  grep -hE "iterations in .* ms/iteration" "$log/train-cpu300.txt" | sed 's/^/  cpu train: /'
   grep -E "^(RESULT|TORCH)" "$log/torch.txt" | sed 's/^/  torch: /'
   echo "  test launcher exit code: $trc"
   return "$trc"
