@@ -85,11 +85,14 @@ run() {
   rm -rf "$DIR/runs"
   timeout 300 "${TRAIN[@]}" --device cuda --iterations 300 --name cuda300 2>&1 | tee "$log/train-cuda300.txt"
   timeout 300 "${TRAIN[@]}" --device cpu --iterations 300 --name cpu300 2>&1 | tee "$log/train-cpu300.txt"
-  # The loss curves must match: largest |difference| of d_loss, g_loss, ce_cat1 over the logged rows.
-  paste -d, "$DIR/runs/cuda300/metrics.csv" "$DIR/runs/cpu300/metrics.csv" 2>/dev/null | awk -F, 'NR > 1 {
-      n = NF / 2; for (c = 2; c <= 6; c++) { d = $c - $(c + n); if (d < 0) d = -d; if (d > m) m = d } }
-      END { printf "CURVES max |cuda - cpu| over d_loss, g_loss, d_real, d_fake, ce_cat1 at iterations 100..300: %.4g\n", m }' \
-      | tee "$log/curves.txt"
+  # The loss curves must match: largest |difference| of d_loss, g_loss, d_real, d_fake, ce_cat1 over the logged rows.
+  if [ -f "$DIR/runs/cuda300/metrics.csv" ] && [ -f "$DIR/runs/cpu300/metrics.csv" ]; then
+    paste -d, "$DIR/runs/cuda300/metrics.csv" "$DIR/runs/cpu300/metrics.csv" | awk -F, 'NR > 1 {
+        n = NF / 2; for (c = 2; c <= 6; c++) { d = $c - $(c + n); if (d < 0) d = -d; if (d > m) m = d } }
+        END { printf "CURVES max |cuda - cpu| over d_loss, g_loss, d_real, d_fake, ce_cat1 at iterations 100..300: %.4g\n", m }'
+  else
+    echo "CURVES skipped: the cuda or the cpu 300-iteration run did not finish"
+  fi | tee "$log/curves.txt"
   timeout 900 "${TRAIN[@]}" --device cuda --iterations 1000 --name cuda1000 2>&1 | tee "$log/train-cuda1000.txt"
 
   echo "== PyTorch peer (CUDA, batch 100)"
