@@ -217,5 +217,4 @@ public final class InfoGan {
         return new StepStats(n, v[D_GAN] / n, v[G_GAN] / n, v[D_REAL] / n, v[D_FAKE] / n, ce, nll, lsMin, lsMax);
     }
 
-    public Tape tape() { return tape; }
 }

@@ -3,7 +3,6 @@ package infogan.train;
 import infogan.data.BatchSampler;
 import infogan.data.Datasets;
 import infogan.engine.backend.Backend;
-import infogan.image.LinePlot;
 import infogan.model.Evaluator;
 import infogan.model.Figures;
 import infogan.model.InfoGan;
