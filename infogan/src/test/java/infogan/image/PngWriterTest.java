@@ -51,4 +51,15 @@ class PngWriterTest {
             assertEquals(1, s.count(), "temp file left behind");
         }
     }
+
+    @Test
+    void figuresGetTheUsualPermissionsNotATempFilesPrivateOnes() throws Exception {
+        // createTempFile would leave every figure rw------- (0600); a figure must be as readable as any file the
+        // user creates here (what the umask gives), e.g. for a web server or a colleague.
+        Path plain = Files.writeString(dir.resolve("plain.txt"), "x");
+        Path png = dir.resolve("p.png");
+        PngWriter.write(png, new GrayRaster(2, 2, new byte[4]));
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.getFileStore(png).supportsFileAttributeView("posix"), "no POSIX permissions here");
+        assertEquals(Files.getPosixFilePermissions(plain), Files.getPosixFilePermissions(png));
+    }
 }
