@@ -85,7 +85,14 @@ public class GemmBench {
 
     /** Compares 200 random entries of C with a float64 dot product. */
     private void check(SplittableRandom rnd) {
+        checkSample(tA, tB, m, n, k, a, b, c, rnd);
+    }
+
+    /** Compares 200 random entries of C = op(A)·op(B) (dense, row-major) with a float64 dot product; throws if off. */
+    static void checkSample(boolean tA, boolean tB, int m, int n, int k, float[] a, float[] b, float[] c,
+                            SplittableRandom rnd) {
         int lda = tA ? m : k, ldb = tB ? k : n;
+        String shape = m + "x" + k + "x" + n + (tA ? " transA" : "") + (tB ? " transB" : "");
         for (int t = 0; t < 200; t++) {
             int i = rnd.nextInt(m), j = rnd.nextInt(n);
             double s = 0, mag = 0;

@@ -34,6 +34,12 @@ public class PeakBench {
 
     @Benchmark
     public float fma(Flops flops) {
+        flops.gflop += GFLOP_PER_CALL;
+        return chains(x, y);
+    }
+
+    /** ITERS steps of ACC independent FMA chains (GFLOP_PER_CALL flops); also the peak half of {@link GemmVsPeakBench}. */
+    static float chains(float x, float y) {
         FloatVector a = FloatVector.broadcast(S, x), b = FloatVector.broadcast(S, y);
         FloatVector c0 = FloatVector.broadcast(S, 0.1f), c1 = c0.add(1), c2 = c0.add(2), c3 = c0.add(3),
                 c4 = c0.add(4), c5 = c0.add(5), c6 = c0.add(6), c7 = c0.add(7), c8 = c0.add(8), c9 = c0.add(9),
@@ -43,7 +49,6 @@ public class PeakBench {
             c4 = c4.fma(a, b); c5 = c5.fma(a, b); c6 = c6.fma(a, b); c7 = c7.fma(a, b);
             c8 = c8.fma(a, b); c9 = c9.fma(a, b); c10 = c10.fma(a, b); c11 = c11.fma(a, b);
         }
-        flops.gflop += GFLOP_PER_CALL;
         return c0.add(c1).add(c2).add(c3).add(c4).add(c5).add(c6).add(c7).add(c8).add(c9).add(c10).add(c11)
                 .reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
     }
