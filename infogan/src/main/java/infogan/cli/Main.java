@@ -63,31 +63,31 @@ public final class Main implements Runnable {
         @CommandLine.Mixin Common common = new Common();
         @Option(names = "--data", description = "folder with the standard IDX files (train-images-idx3-ubyte[.gz], ...)")
         Path data;
-        @Option(names = "--seed", defaultValue = "1") long seed;
+        @Option(names = "--seed", defaultValue = "1", description = "seed of the weights, latents and batch order (default: ${DEFAULT-VALUE})") long seed;
         @Option(names = "--iterations", defaultValue = "" + DEFAULT_ITERATIONS, description = "training iterations (default: ${DEFAULT-VALUE})")
         int iterations;
-        @Option(names = "--batch", defaultValue = "100") int batch;
+        @Option(names = "--batch", defaultValue = "100", description = "images per batch (default: ${DEFAULT-VALUE})") int batch;
         @Option(names = "--out", defaultValue = "runs", description = "parent folder of run folders (default: ${DEFAULT-VALUE})")
         Path out;
         @Option(names = "--name", description = "run folder name (default: DATASET-seedN)")
         String name;
         @Option(names = "--resume", description = "continue the run in this folder (its config wins; --iterations may extend it)")
         Path resume;
-        @Option(names = "--log-every", defaultValue = "50") int logEvery;
-        @Option(names = "--sample-every", defaultValue = "500") int sampleEvery;
-        @Option(names = "--checkpoint-every", defaultValue = "500") int checkpointEvery;
+        @Option(names = "--log-every", defaultValue = "50", description = "metrics.csv row (and log line) every N iterations (default: ${DEFAULT-VALUE})") int logEvery;
+        @Option(names = "--sample-every", defaultValue = "500", description = "sample grid into samples/ every N iterations (0: never; default: ${DEFAULT-VALUE})") int sampleEvery;
+        @Option(names = "--checkpoint-every", defaultValue = "500", description = "checkpoint every N iterations, and always at the end (0: only at the end; default: ${DEFAULT-VALUE})") int checkpointEvery;
         @Option(names = "--eval-every", defaultValue = "500", description = "held-out accuracy of c1 every N iterations into eval.csv (0: only at the end; default: ${DEFAULT-VALUE})")
         int evalEvery;
         @Option(names = "--latent", defaultValue = "62:10:2", description = "NOISE:CAT[+CAT...]:CONT (default: ${DEFAULT-VALUE})")
         String latent;
         @Option(names = "--learn-sigma", description = "learn σ of the continuous codes (bounded log σ) instead of fixing σ = 1")
         boolean learnSigma;
-        @Option(names = "--lambda-cat", defaultValue = "1.0") double lambdaCat;
-        @Option(names = "--lambda-cont", defaultValue = "1.0") double lambdaCont;
-        @Option(names = "--lr-d", defaultValue = "2e-4", description = "Adam learning rate of D and Q") double lrD;
-        @Option(names = "--lr-g", defaultValue = "1e-3", description = "Adam learning rate of G") double lrG;
-        @Option(names = "--beta1", defaultValue = "0.5") double beta1;
-        @Option(names = "--leak", defaultValue = "0.1", description = "leaky ReLU slope in D and Q") double leak;
+        @Option(names = "--lambda-cat", defaultValue = "1.0", description = "λ of the categorical codes' L_I terms (default: ${DEFAULT-VALUE})") double lambdaCat;
+        @Option(names = "--lambda-cont", defaultValue = "1.0", description = "λ of the continuous codes' L_I terms (default: ${DEFAULT-VALUE})") double lambdaCont;
+        @Option(names = "--lr-d", defaultValue = "2e-4", description = "Adam learning rate of D and Q (default: ${DEFAULT-VALUE})") double lrD;
+        @Option(names = "--lr-g", defaultValue = "1e-3", description = "Adam learning rate of G (default: ${DEFAULT-VALUE})") double lrG;
+        @Option(names = "--beta1", defaultValue = "0.5", description = "Adam β1 of both optimisers (β2 is 0.999; default: ${DEFAULT-VALUE})") double beta1;
+        @Option(names = "--leak", defaultValue = "0.1", description = "leaky ReLU slope in D and Q (default: ${DEFAULT-VALUE})") double leak;
         @Option(names = "--dump-tape", description = "write the first step's tape (ops, shapes, norms) as Graphviz DOT to this file")
         Path dumpTape;
         @Option(names = "--no-progress", description = "print a log line every --log-every iterations instead of a progress bar")
@@ -108,6 +108,7 @@ public final class Main implements Runnable {
                 check(batch >= 2, "--batch must be at least 2 (BatchNorm needs a batch), got " + batch);
                 check(iterations >= 1, "--iterations must be at least 1, got " + iterations);
                 check(logEvery >= 1, "--log-every must be at least 1, got " + logEvery);
+                check(sampleEvery >= 0 && checkpointEvery >= 0 && evalEvery >= 0, "--sample-every, --checkpoint-every and --eval-every must be 0 (off) or positive");
                 check(lrD > 0 && lrG > 0, "--lr-d and --lr-g must be positive");
                 check(beta1 >= 0 && beta1 < 1, "--beta1 must be in [0, 1), got " + beta1);
                 check(leak >= 0 && leak < 1, "--leak must be in [0, 1), got " + leak);

@@ -97,6 +97,30 @@ class ResumeAndCliTest {
         assertTrue(r[2].contains("at least 2 categories"), r[2]);
     }
 
+    /** The README promises that --help lists every option with its default: each valued option of train says one. */
+    @Test
+    void trainHelpStatesEveryDefault() {
+        String[] r = runCli("train", "--help");
+        assertEquals("0", r[0], r[2]);
+        String help = r[1];
+        // Options whose absence means "not used" or "derived", so they have no literal default.
+        List<String> noDefault = List.of("--data", "--resume", "--dump-tape", "--name");
+        int checked = 0;
+        for (String block : help.split("\\n(?=\\s+(-\\w, )?--)")) {
+            String b = block.strip();
+            if (!b.startsWith("--") || !b.contains("=<")) continue;   // flags (--help, --learn-sigma) take no value
+            String name = b.substring(0, b.indexOf('='));
+            if (noDefault.contains(name)) continue;
+            checked++;
+            assertTrue(b.replaceAll("\\s+", " ").contains("default"), "train --help gives no default for " + name + ":\n" + b);
+        }
+        assertTrue(checked >= 15, "expected the valued options of train in its help, found " + checked + ":\n" + help);
+
+        r = runCli("train", "--sample-every", "-1", "--iterations", "1");
+        assertEquals("1", r[0]);
+        assertTrue(r[2].contains("--sample-every"), r[2]);
+    }
+
     @Test
     void anExistingRunIsNeverOverwritten(@TempDir Path dir) throws Exception {
         Path run = dir.resolve("mnist-seed1");
