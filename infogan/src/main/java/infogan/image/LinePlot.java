@@ -14,8 +14,8 @@ import java.util.Locale;
  * <p>Layout: a title strip on top, y tick labels on the left, x tick labels and the x label below,
  * the plot area in the middle with light grid lines at "nice" ticks (1, 2 or 5 times a power of
  * ten), series drawn as 2-px polylines in a fixed palette (NaN/infinite points break the line),
- * an optional dashed horizontal reference line with its label, and a legend in the top-right
- * corner of the plot area. The y range covers all finite data and the reference line, padded by
+ * an optional dashed horizontal reference line with its label, and a legend inside the plot area
+ * where it hides the fewest series pixels (a corner, or halfway up a side). The y range covers all finite data and the reference line, padded by
  * 5%. Text uses {@link BitmapFont} (upper-case glyphs). Everything is integer drawing, so the
  * same input gives the same bytes.
  *
@@ -131,12 +131,21 @@ public final class LinePlot {
         r.resetClip();
         r.drawRect(left, top, right - left + 1, bottom - top + 1, AXIS);
 
-        // Legend, top-right inside the plot area.
+        // Legend inside the plot area, where it hides the fewest drawn series pixels: the first of the emptiest of
+        // top-right, bottom-right, top-left, bottom-left, middle-right, middle-left.
         if (!series.isEmpty()) {
             int textW = 0;
             for (Series se : series) textW = Math.max(textW, BitmapFont.width(se.name(), 1));
             int boxW = 8 + 16 + 6 + textW + 8, rowH = ch + 6, boxH = 6 + series.size() * rowH;
-            int bx = right - boxW - 6, by = top + 6;
+            int[][] corners = {{right - boxW - 6, top + 6}, {right - boxW - 6, bottom - boxH - 6},
+                               {left + 6, top + 6}, {left + 6, bottom - boxH - 6},
+                               {right - boxW - 6, (top + bottom - boxH) / 2}, {left + 6, (top + bottom - boxH) / 2}};
+            int bx = corners[0][0], by = corners[0][1];
+            long fewest = Long.MAX_VALUE;
+            for (int[] c : corners) {
+                long covered = seriesPixels(r, c[0], c[1], boxW, boxH);
+                if (covered < fewest) { fewest = covered; bx = c[0]; by = c[1]; }
+            }
             r.fillRect(bx, by, boxW, boxH, BACKGROUND);
             r.drawRect(bx, by, boxW, boxH, 0xa0a0a0);
             for (int s = 0; s < series.size(); s++) {
@@ -146,6 +155,18 @@ public final class LinePlot {
             }
         }
         return r;
+    }
+
+    /** How many pixels of the box (x, y, w, h) hold a series colour (also counting the reference line's). */
+    private static long seriesPixels(RgbRaster r, int x, int y, int w, int h) {
+        long n = 0;
+        for (int yy = Math.max(0, y); yy < Math.min(r.height(), y + h); yy++)
+            for (int xx = Math.max(0, x); xx < Math.min(r.width(), x + w); xx++) {
+                int c = r.get(xx, yy);
+                if (c == REFERENCE_COLOR) { n++; continue; }
+                for (int p : PALETTE) if (c == p) { n++; break; }
+            }
+        return n;
     }
 
     /** Renders and writes a PNG atomically. */

@@ -42,6 +42,23 @@ class LinePlotTest {
         assertTrue(colours.contains(LinePlot.REFERENCE_COLOR), "reference line colour");
     }
 
+    /** The MI plot's shape (one curve along the ceiling, others at the bottom): the legend must not hide the curve. */
+    @Test
+    void legendGoesWhereItHidesNoCurve() {
+        int n = 100;
+        double[] x = new double[n], top = new double[n], low = new double[n];
+        for (int i = 0; i < n; i++) { x[i] = i; top[i] = 2.3 - 0.5 * Math.exp(-i / 10.0); low[i] = -0.25; }
+        LinePlot p = new LinePlot(640, 400).series("cat1", x, top).series("cont1", x, low).referenceLine(Math.log(10), "ln 10");
+        RgbRaster r = p.render();
+        // Both curves hug an edge all along the right side, so no corner is free: the legend must find the free middle.
+        int covered = 0;
+        for (int i = 1; i < n - 1; i++) {   // the end points lie on the plot frame, drawn after the series
+            if (r.get(p.columnOf(x[i]), p.rowOf(top[i])) != LinePlot.PALETTE[0]) covered++;
+            if (r.get(p.columnOf(x[i]), p.rowOf(low[i])) != LinePlot.PALETTE[1]) covered++;
+        }
+        assertEquals(0, covered, covered + " data points are hidden under the legend");
+    }
+
     @Test
     void referenceLineOnItsRow() {
         LinePlot p = sample();
