@@ -25,7 +25,8 @@ import org.openjdk.jmh.annotations.State;
  *   <li>{@code sq}: a 2048³ NN product, for comparison with OpenBLAS.</li>
  * </ul>
  * {@code threads} is the engine pool size ({@link CpuThreads#setThreads}); run JMH itself with {@code -t 1}.
- * {@code impl} picks the Vector API kernel or the scalar (auto-vectorised) one. Setup checks the result against
+ * {@code impl} picks the micro-kernel: {@code vector} (the one {@code sgemm} uses on this CPU), {@code broadcast},
+ * {@code prebroadcast} (see {@link Sgemm#BROADCAST_A}) or {@code scalar} (auto-vectorised). Setup checks the result against
  * a float64 loop on a sample of entries and throws if off. GFLOP/s is the {@code :gflop} line (see {@link Flops}).
  * <pre>
  *   java --add-modules jdk.incubator.vector -jar bench/target/benchmarks.jar GemmBench -t 1 -f 1 -wi 3 -i 5 \
@@ -47,7 +48,8 @@ public class GemmBench {
     @Param({"vector"})
     public String impl;
 
-    boolean tA, tB, vector;
+    boolean tA, tB;
+    Sgemm.Micro micro;
     int m, n, k;
     float[] a, b, c;
     double gflopPerCall;
@@ -60,10 +62,12 @@ public class GemmBench {
         n = Integer.parseInt(dims[2]);
         tA = shape.contains("_dW_");
         tB = shape.contains("_dX_");
-        vector = switch (impl) {
-            case "vector" -> true;
-            case "scalar" -> false;
-            default -> throw new IllegalArgumentException("impl " + impl);
+        micro = switch (impl) {
+            case "vector" -> Sgemm.BROADCAST_A ? Sgemm.Micro.BROADCAST : Sgemm.Micro.PREBROADCAST;   // what sgemm uses here
+            case "broadcast" -> Sgemm.Micro.BROADCAST;
+            case "prebroadcast" -> Sgemm.Micro.PREBROADCAST;
+            case "scalar" -> Sgemm.Micro.SCALAR;
+            default -> throw new IllegalArgumentException("impl " + impl + ": vector, broadcast, prebroadcast or scalar");
         };
         CpuThreads.setThreads(threads);
         SplittableRandom rnd = new SplittableRandom(1);
@@ -79,8 +83,7 @@ public class GemmBench {
 
     private void call() {
         int lda = tA ? m : k, ldb = tB ? k : n;
-        if (vector) Sgemm.sgemm(tA, tB, m, n, k, 1f, a, 0, lda, b, 0, ldb, 0f, c, 0, n);
-        else Sgemm.sgemmScalar(tA, tB, m, n, k, 1f, a, 0, lda, b, 0, ldb, 0f, c, 0, n);
+        Sgemm.sgemm(micro, tA, tB, m, n, k, 1f, a, 0, lda, b, 0, ldb, 0f, c, 0, n);
     }
 
     /** Compares 200 random entries of C with a float64 dot product. */

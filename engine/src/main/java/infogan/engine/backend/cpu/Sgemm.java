@@ -25,13 +25,14 @@ import jdk.incubator.vector.VectorSpecies;
  * </pre>
  * Packing copies each operand block into the exact order the micro-kernel reads it (k-major, zero-padded to
  * whole tiles), so the transposes cost nothing in the kernel and edge tiles run the same code. The micro-kernel
- * keeps an MR×NR tile of C in {@code 2·MR} vector registers: each step over k loads two vectors of the B panel
- * and MR (pre-broadcast) vectors of the A panel and issues {@code 2·MR} fused multiply-adds. It is written once,
- * for {@code FloatVector.SPECIES_PREFERRED}; NR = 2 vectors, so the tile is 6×16 on AVX2 and 6×32 on AVX-512.
- * A is packed pre-broadcast (each value repeated VL times) because C2 compiles {@code FloatVector.broadcast} of
- * an array element through a general-purpose register plus a shuffle, which measured ~45% slower than a plain
- * vector load. The A panel (MR·VL·KC floats = 24 KiB on AVX2) stays in L1 while the B block (KC×NC, 256 KiB)
- * streams from L2. (On AVX-512 the A panel doubles to 48 KiB; KC is a system property to retune there.)
+ * keeps an MR×NR tile of C in {@code 2·MR} vector registers: each step over k loads two vectors of the B panel,
+ * gets MR values of the A panel into vectors and issues {@code 2·MR} fused multiply-adds. It is written for
+ * {@code FloatVector.SPECIES_PREFERRED}; NR = 2 vectors, so the tile is 6×16 on AVX2 and 6×32 on AVX-512.
+ * How an A value becomes a vector depends on the instruction set ({@link #BROADCAST_A}): on AVX-512 the kernel
+ * broadcasts it from a plain packed panel ({@link #kernelBroadcast}); on AVX2, where C2's broadcast of an array
+ * element goes through a general-purpose register plus a shuffle, A is packed pre-broadcast (each value repeated
+ * VL times) and read with plain vector loads ({@link #kernel}). The A panel stays in L1 while the B block
+ * (KC×NC) streams from L2.
  * Tried and dropped: reading non-transposed B in place instead of packing it (no pack cost, but strided
  * re-reads of B per strip) measured 25-35% slower on 2048³ and on the k = 6272 shape.
  *
@@ -52,8 +53,35 @@ public final class Sgemm {
     static final int VL = S.length();
     /** Micro-tile: MR rows × NR columns of C held in registers. */
     public static final int MR = 6, NR = 2 * VL;
-    /** Cache blocking: the pre-broadcast MR×KC A panel (MR·VL·KC floats) stays in L1, the KC×NC B block in L2. */
-    static final int KC = Integer.getInteger("infogan.sgemm.kc", 128), NC = Integer.getInteger("infogan.sgemm.nc", 512);
+    /**
+     * How the kernel gets each A value into a vector. With AVX-512 C2 broadcasts a scalar with one
+     * {@code vpbroadcastd} from a general register, so A is packed plain (MR values per k) and broadcast in the
+     * kernel; the micro-kernel then runs at the FMA peak (266 GFLOP/s on one Zen 5 core, against 125 for the
+     * pre-broadcast panel, which no longer fits L1). AVX2 has no broadcast from a general register, and there the
+     * pre-broadcast panel measured 1.8× faster (129 vs 72 GFLOP/s on the same core with {@code -XX:UseAVX=2}).
+     * {@code -Dinfogan.sgemm.broadcast=true|false} overrides the choice.
+     */
+    public static final boolean BROADCAST_A = Boolean.parseBoolean(System.getProperty("infogan.sgemm.broadcast", String.valueOf(VL >= 16)));
+
+    /** The micro-kernels: {@link #sgemm} uses the vector one {@link #BROADCAST_A} picks; tests and benchmarks pick. */
+    public enum Micro {
+        /** {@link #kernelBroadcast}: A packed plain, each value broadcast in the kernel. */
+        BROADCAST,
+        /** {@link #kernel}: A packed pre-broadcast, read with plain vector loads. */
+        PREBROADCAST,
+        /** {@link #kernelScalar}: plain Java over the pre-broadcast panel (left to C2's auto-vectoriser). */
+        SCALAR;
+
+        /** Floats per A value in the packed panel. */
+        int aWidth() { return this == BROADCAST ? 1 : VL; }
+    }
+
+    static final Micro DEFAULT = BROADCAST_A ? Micro.BROADCAST : Micro.PREBROADCAST;
+    /** Cache blocking: the MR×KC A panel (MR·KC floats, ·VL when pre-broadcast) stays in L1, the KC×NC B block in L2. */
+    static final int KC = Integer.getInteger("infogan.sgemm.kc", BROADCAST_A ? 256 : 128),
+                     NC = Integer.getInteger("infogan.sgemm.nc", 512);
+    /** Largest op(A) (in floats, per thread) packed once per call rather than once per NC block. */
+    static final long A_ONCE_MAX = 4L << 20;
     /** Below this many multiply-adds a product runs on the calling thread only. */
     static final long PARALLEL_THRESHOLD = 1L << 20;
 
@@ -85,27 +113,42 @@ public final class Sgemm {
     public static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
                              float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                              float beta, float[] c, int cOff, int ldc) {
-        run(true, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        sgemm(DEFAULT, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
     }
 
     /** Same blocking and threading as {@link #sgemm}, scalar micro-kernel (for measurement only). */
     public static void sgemmScalar(boolean transA, boolean transB, int m, int n, int k, float alpha,
                                    float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                                    float beta, float[] c, int cOff, int ldc) {
-        run(false, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        sgemm(Micro.SCALAR, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
     }
 
-    private static void run(boolean vector, boolean transA, boolean transB, int m, int n, int k, float alpha,
+    /** {@link #sgemm} with the given micro-kernel (every one gives bit-identical results). */
+    public static void sgemm(Micro vector, boolean transA, boolean transB, int m, int n, int k, float alpha,
                             float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                             float beta, float[] c, int cOff, int ldc) {
         if (m <= 0 || n <= 0) return;
+        // Packing a transposed B is a scalar transpose of all n×k values of B. When A is the smaller operand, compute
+        // Cᵀ = op(B)ᵀ·op(A)ᵀ instead: B becomes a plain (non-transposed) A operand, the transpose moves onto the m×k
+        // values of A, and the tiles are folded into C transposed. Same products in the same order: bit-identical.
+        boolean swap = transB && m < n;
+        if (swap) {
+            int t = m; m = n; n = t;
+            float[] x = a; a = b; b = x;
+            t = aOff; aOff = bOff; bOff = t;
+            t = lda; lda = ldb; ldb = t;
+            boolean tb = transA;
+            transA = false;                 // op(B)ᵀ = B as stored (n×k)
+            transB = !tb;                   // op(A)ᵀ: A stored m×k is read transposed; A stored k×m (transA) is not
+        }
+        int rs = swap ? 1 : ldc, cs = swap ? ldc : 1;   // product element (i, j) lives at c[cOff + i·rs + j·cs]
         if ((long) m * n * k < PARALLEL_THRESHOLD || CpuThreads.threads() == 1) {
             serial(Workspace.get(), vector, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb,
-                    beta, c, cOff, ldc);
+                    beta, c, cOff, rs, cs);
             return;
         }
         Job job = Job.LOCAL.get();
-        job.set(vector, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        job.set(vector, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, rs, cs);
         try {
             CpuThreads.parallel(job);
         } finally {
@@ -120,18 +163,19 @@ public final class Sgemm {
      */
     private static final class Job implements CpuThreads.Task {
         static final ThreadLocal<Job> LOCAL = ThreadLocal.withInitial(Job::new);
-        boolean vector, transA, transB;
-        int m, n, k, aOff, lda, bOff, ldb, cOff, ldc;
+        Micro vector;
+        boolean transA, transB;
+        int m, n, k, aOff, lda, bOff, ldb, cOff, rs, cs;
         float alpha, beta;
         float[] a, b, c;
 
-        void set(boolean vector, boolean transA, boolean transB, int m, int n, int k, float alpha,
-                 float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
+        void set(Micro vector, boolean transA, boolean transB, int m, int n, int k, float alpha,
+                 float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int rs, int cs) {
             this.vector = vector; this.transA = transA; this.transB = transB;
             this.m = m; this.n = n; this.k = k; this.alpha = alpha; this.beta = beta;
             this.a = a; this.aOff = aOff; this.lda = lda;
             this.b = b; this.bOff = bOff; this.ldb = ldb;
-            this.c = c; this.cOff = cOff; this.ldc = ldc;
+            this.c = c; this.cOff = cOff; this.rs = rs; this.cs = cs;
         }
 
         @Override
@@ -142,13 +186,13 @@ public final class Sgemm {
                 if (lo >= hi) return;
                 int bo = bOff + (transB ? lo * ldb : lo);
                 serial(ws, vector, transA, transB, m, hi - lo, k, alpha, a, aOff, lda, b, bo, ldb,
-                        beta, c, cOff + lo, ldc);
+                        beta, c, cOff + lo * cs, rs, cs);
             } else {
                 int lo = slice(m, MR, part, parts), hi = slice(m, MR, part + 1, parts);
                 if (lo >= hi) return;
                 int ao = aOff + (transA ? lo : lo * lda);
                 serial(ws, vector, transA, transB, hi - lo, n, k, alpha, a, ao, lda, b, bOff, ldb,
-                        beta, c, cOff + lo * ldc, ldc);
+                        beta, c, cOff + lo * rs, rs, cs);
             }
         }
 
@@ -186,20 +230,25 @@ public final class Sgemm {
                              ACCUMULATE = 2;  // later slices            :  c = fma(acc, alpha, c)
 
     /** The single-threaded blocked algorithm (see the class comment). */
-    static void serial(Workspace ws, boolean vector, boolean transA, boolean transB, int m, int n, int k,
+    static void serial(Workspace ws, Micro vector, boolean transA, boolean transB, int m, int n, int k,
                        float alpha, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                       float beta, float[] c, int cOff, int ldc) {
+                       float beta, float[] c, int cOff, int rs, int cs) {
         if (m <= 0 || n <= 0) return;
         if (k == 0) {                                   // no products: C = beta·C
             for (int i = 0; i < m; i++)
                 for (int j = 0; j < n; j++) {
-                    int ci = cOff + i * ldc + j;
+                    int ci = cOff + i * rs + j * cs;
                     c[ci] = beta == 0 ? 0f : beta * c[ci];
                 }
             return;
         }
-        int kcMax = Math.min(KC, k);
-        float[] ap = ws.a(MR * VL * kcMax);
+        int kcMax = Math.min(KC, k), aw = vector.aWidth();
+        // A plain panel is small: pack all of op(A) once (strip s at ap[s·MR·k], k-major) instead of once per NC
+        // block of columns; the pre-broadcast panel is VL times bigger and is packed per strip and slice.
+        boolean aOnce = aw == 1 && (long) roundUp(m, MR) * k <= A_ONCE_MAX;
+        float[] ap = ws.a(aOnce ? roundUp(m, MR) * k : MR * aw * kcMax);
+        if (aOnce)
+            for (int ir = 0; ir < m; ir += MR) packA(ap, ir * k, 1, transA, a, aOff, lda, ir, Math.min(MR, m - ir), 0, k);
         float[] bp = ws.b(roundUp(Math.min(NC, n), NR) * kcMax);
         float[] tile = ws.tile;
         for (int jc = 0; jc < n; jc += NC) {
@@ -209,15 +258,21 @@ public final class Sgemm {
                 int mode = pc > 0 ? ACCUMULATE : beta == 0 ? OVERWRITE : SCALE;
                 packB(bp, transB, b, bOff, ldb, pc, kc, jc, nc);
                 for (int ir = 0; ir < m; ir += MR) {
-                    int mr = Math.min(MR, m - ir);
-                    packA(ap, transA, a, aOff, lda, ir, mr, pc, kc);
+                    int mr = Math.min(MR, m - ir), ai = ir * k + pc * MR;
+                    if (!aOnce) {
+                        packA(ap, 0, aw, transA, a, aOff, lda, ir, mr, pc, kc);
+                        ai = 0;
+                    }
                     for (int jr = 0; jr < nc; jr += NR) {
                         int nr = Math.min(NR, nc - jr);
-                        int ci = cOff + ir * ldc + jc + jr;
-                        if (vector) kernel(kc, ap, 0, bp, jr * kc, tile);      // B panel jr/NR starts at jr·kc
-                        else kernelScalar(kc, ap, bp, jr * kc, tile);
-                        if (mr == MR && nr == NR) fold(tile, c, ci, ldc, alpha, beta, mode);
-                        else foldEdge(tile, mr, nr, c, ci, ldc, alpha, beta, mode);   // ragged edge
+                        int ci = cOff + ir * rs + (jc + jr) * cs;
+                        switch (vector) {                               // B panel jr/NR starts at jr·kc
+                            case BROADCAST -> kernelBroadcast(kc, ap, ai, bp, jr * kc, tile);
+                            case PREBROADCAST -> kernel(kc, ap, ai, bp, jr * kc, tile);
+                            case SCALAR -> kernelScalar(kc, ap, bp, jr * kc, tile);
+                        }
+                        if (mr == MR && nr == NR && cs == 1) fold(tile, c, ci, rs, alpha, beta, mode);
+                        else foldEdge(tile, mr, nr, c, ci, rs, cs, alpha, beta, mode);   // ragged edge, or C transposed
                     }
                 }
             }
@@ -229,16 +284,26 @@ public final class Sgemm {
     }
 
     /**
-     * Packs one MR-row micro-panel op(A)[i0:+mr, pc:+kc], <em>pre-broadcast</em>: for each p and row r, VL copies
-     * of op(A)[i0+r, pc+p] at {@code ap[(p*MR + r)*VL ...]}; rows past mr are zero. The kernel then reads each A
-     * value as one plain vector load. (Broadcasting a scalar in the kernel is what C2 compiles badly: it goes
-     * through a general-purpose register and an FP-pipe shuffle per value, which halved the kernel's speed.)
+     * Packs one MR-row micro-panel op(A)[i0:+mr, pc:+kc]; rows past mr are zero. With {@code aw == 1} plainly,
+     * op(A)[i0+r, pc+p] at {@code ap[p*MR + r]}, for the broadcasting kernel. Otherwise <em>pre-broadcast</em>: VL
+     * copies at {@code ap[(p*MR + r)*VL ...]}, so the kernel reads each A value as one plain vector load (on AVX2
+     * C2 compiles a broadcast through a general-purpose register and an FP-pipe shuffle, which halved the kernel's
+     * speed).
      */
-    static void packA(float[] ap, boolean transA, float[] a, int aOff, int lda, int i0, int mr, int pc, int kc) {
+    static void packA(float[] ap, int at, int aw, boolean transA, float[] a, int aOff, int lda, int i0, int mr, int pc, int kc) {
+        if (aw == 1) {                                 // plain: ap[at + p*MR + r] = op(A)[i0+r, pc+p]
+            for (int r = 0; r < MR; r++) {
+                int d = at + r;
+                if (r >= mr) for (int p = 0; p < kc; p++) ap[d + p * MR] = 0f;
+                else if (transA) for (int p = 0, src = aOff + pc * lda + i0 + r; p < kc; p++) ap[d + p * MR] = a[src + p * lda];
+                else for (int p = 0, src = aOff + (i0 + r) * lda + pc; p < kc; p++) ap[d + p * MR] = a[src + p];
+            }
+            return;
+        }
         for (int p = 0; p < kc; p++) {
             for (int r = 0; r < MR; r++) {
                 float v = r >= mr ? 0f : transA ? a[aOff + (pc + p) * lda + i0 + r] : a[aOff + (i0 + r) * lda + pc + p];
-                FloatVector.broadcast(S, v).intoArray(ap, (p * MR + r) * VL);
+                FloatVector.broadcast(S, v).intoArray(ap, at + (p * MR + r) * VL);
             }
         }
     }
@@ -312,6 +377,34 @@ public final class Sgemm {
         c50.intoArray(tile, 5 * NR);     c51.intoArray(tile, 5 * NR + VL);
     }
 
+    /** {@link #kernel} with A packed plain: each A value is broadcast from the panel (the AVX-512 default). */
+    static void kernelBroadcast(int kc, float[] ap, int ai, float[] bp, int bi, float[] tile) {
+        FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00,
+                    c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+        for (int p = 0; p < kc; p++, ai += MR, bi += NR) {
+            FloatVector b0 = FloatVector.fromArray(S, bp, bi);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bi + VL);
+            FloatVector a0 = FloatVector.broadcast(S, ap[ai]);
+            c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01);
+            FloatVector a1 = FloatVector.broadcast(S, ap[ai + 1]);
+            c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11);
+            FloatVector a2 = FloatVector.broadcast(S, ap[ai + 2]);
+            c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21);
+            FloatVector a3 = FloatVector.broadcast(S, ap[ai + 3]);
+            c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31);
+            FloatVector a4 = FloatVector.broadcast(S, ap[ai + 4]);
+            c40 = a4.fma(b0, c40); c41 = a4.fma(b1, c41);
+            FloatVector a5 = FloatVector.broadcast(S, ap[ai + 5]);
+            c50 = a5.fma(b0, c50); c51 = a5.fma(b1, c51);
+        }
+        c00.intoArray(tile, 0);          c01.intoArray(tile, VL);
+        c10.intoArray(tile, NR);         c11.intoArray(tile, NR + VL);
+        c20.intoArray(tile, 2 * NR);     c21.intoArray(tile, 2 * NR + VL);
+        c30.intoArray(tile, 3 * NR);     c31.intoArray(tile, 3 * NR + VL);
+        c40.intoArray(tile, 4 * NR);     c41.intoArray(tile, 4 * NR + VL);
+        c50.intoArray(tile, 5 * NR);     c51.intoArray(tile, 5 * NR + VL);
+    }
+
     /** Folds a full MR×NR tile of sums into C, a vector at a time (same arithmetic as {@link #foldEdge}). */
     private static void fold(float[] tile, float[] c, int ci, int ldc, float alpha, float beta, int mode) {
         FloatVector al = FloatVector.broadcast(S, alpha);
@@ -330,13 +423,16 @@ public final class Sgemm {
         }
     }
 
-    /** Folds the valid mr×nr corner of an edge tile into C with exactly the arithmetic of {@link #fold}. */
-    private static void foldEdge(float[] tile, int mr, int nr, float[] c, int ci, int ldc,
+    /**
+     * Folds the valid mr×nr corner of a tile into C, element (r, j) at {@code c[ci + r·rs + j·cs]}, with exactly the
+     * arithmetic of {@link #fold} (used for ragged edges, and for every tile when C is written transposed).
+     */
+    private static void foldEdge(float[] tile, int mr, int nr, float[] c, int ci, int rs, int cs,
                                  float alpha, float beta, int mode) {
         for (int r = 0; r < mr; r++) {
             for (int j = 0; j < nr; j++) {
                 float s = tile[r * NR + j];
-                int x = ci + r * ldc + j;
+                int x = ci + r * rs + j * cs;
                 c[x] = switch (mode) {
                     case OVERWRITE -> s * alpha;
                     case SCALE -> Math.fma(s, alpha, c[x] * beta);

@@ -9,7 +9,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Checks {@link Sgemm#sgemm} (and the scalar variant and the float reference) against a float64 triple loop,
+ * Checks {@link Sgemm#sgemm} (both vector micro-kernels, which must agree bit for bit, the scalar variant and the
+ * float reference) against a float64 triple loop,
  * over all four transpose combinations, sizes that are not multiples of the vector width or tile, offsets and
  * padded leading dimensions, alpha/beta including beta = 0 over a NaN-filled C; and that 1 and 2 threads give
  * bit-identical results.
@@ -83,6 +84,17 @@ class SgemmTest {
         }
     }
 
+    /** Both vector kernels, whichever the machine's default is (the other one is what another CPU runs). */
+    static void broadcast(boolean tA, boolean tB, int m, int n, int k, float alpha, float[] a, int aOff, int lda,
+                          float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
+        Sgemm.sgemm(Sgemm.Micro.BROADCAST, tA, tB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+    }
+
+    static void prebroadcast(boolean tA, boolean tB, int m, int n, int k, float alpha, float[] a, int aOff, int lda,
+                             float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
+        Sgemm.sgemm(Sgemm.Micro.PREBROADCAST, tA, tB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+    }
+
     static float[] fill(SplittableRandom rnd, int len) {
         float[] x = new float[len];
         for (int i = 0; i < len; i++) x[i] = (float) (rnd.nextDouble() * 2 - 1);
@@ -101,6 +113,9 @@ class SgemmTest {
                             float[] albe = ab[rnd.nextInt(ab.length)];
                             Problem pr = Problem.random(rnd, tA, tB, m, n, k, albe[0], albe[1]);
                             pr.check(pr.run(Sgemm::sgemm), "sgemm");
+                            float[] bc = pr.run(SgemmTest::broadcast), pre = pr.run(SgemmTest::prebroadcast);
+                            pr.check(bc, "sgemm BROADCAST");
+                            assertArrayEquals(bc, pre, "BROADCAST and PREBROADCAST kernels differ: " + pr.shape());
                             if (m * n * k < 20_000) {
                                 pr.check(pr.run(Sgemm::sgemmScalar), "sgemmScalar");
                                 pr.check(pr.run(Sgemm::sgemmReference), "sgemmReference");
@@ -119,7 +134,29 @@ class SgemmTest {
                     for (float beta : new float[] {0f, 1f, -0.5f}) {
                         Problem pr = Problem.random(rnd, tA, tB, s[0], s[1], s[2], 1.5f, beta);
                         pr.check(pr.run(Sgemm::sgemm), "sgemm");
+                        pr.check(pr.run(SgemmTest::broadcast), "sgemm BROADCAST");
+                        pr.check(pr.run(SgemmTest::prebroadcast), "sgemm PREBROADCAST");
                     }
+    }
+
+    @Test
+    void transposedBWithSmallerAIsComputedAsCTransposedBitForBit() {
+        // C = A·Bᵀ with m < n runs as Cᵀ = B·Aᵀ; computing Cᵀ directly (m' > n', so no swap) must give the same bits.
+        SplittableRandom rnd = new SplittableRandom(5);
+        for (int[] s : new int[][] {{100, 1024, 700}, {7, 300, 513}, {13, 14, 3}})
+            for (boolean tA : new boolean[] {false, true}) {
+                int m = s[0], n = s[1], k = s[2];
+                Problem pr = Problem.random(rnd, tA, true, m, n, k, 1.5f, 0f);
+                float[] c = pr.run(Sgemm::sgemm);
+                pr.check(c, "swapped sgemm");
+                float[] ct = new float[n * m];
+                // Cᵀ (n×m) = B (n×k, stored so) · op(A)ᵀ: A stored m×k is read transposed, A stored k×m is not.
+                Sgemm.sgemm(false, !tA, n, m, k, 1.5f, pr.b(), pr.bOff(), pr.ldb(), pr.a(), pr.aOff(), pr.lda(), 0f, ct, 0, m);
+                for (int i = 0; i < m; i++)
+                    for (int j = 0; j < n; j++)
+                        assertEquals(Float.floatToRawIntBits(ct[j * m + i]), Float.floatToRawIntBits(c[pr.cOff() + i * pr.ldc() + j]),
+                                pr.shape() + " at (" + i + "," + j + ")");
+            }
     }
 
     @Test
