@@ -39,6 +39,7 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Every C element is computed by the same sequence of operations wherever it falls (fma chain over k in
  * KC slices, then one update of C per slice), so slicing the output across threads — which is all
  * {@link CpuThreads} parallelism does here — gives bit-identical results for any thread count. k is never split.
+ * (KC follows the micro-kernel, 256 with AVX-512 and 128 with AVX2, so the two kinds of CPU differ in the last bits.)
  *
  * <p>Steady state allocates nothing: packing buffers live in a per-thread {@link Workspace}, grown on demand,
  * and the parallel task object is per calling thread.
