@@ -129,27 +129,13 @@ public final class Sgemm {
                             float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                             float beta, float[] c, int cOff, int ldc) {
         if (m <= 0 || n <= 0) return;
-        // Packing a transposed B is a scalar transpose of all n×k values of B. When A is the smaller operand, compute
-        // Cᵀ = op(B)ᵀ·op(A)ᵀ instead: B becomes a plain (non-transposed) A operand, the transpose moves onto the m×k
-        // values of A, and the tiles are folded into C transposed. Same products in the same order: bit-identical.
-        boolean swap = transB && m < n;
-        if (swap) {
-            int t = m; m = n; n = t;
-            float[] x = a; a = b; b = x;
-            t = aOff; aOff = bOff; bOff = t;
-            t = lda; lda = ldb; ldb = t;
-            boolean tb = transA;
-            transA = false;                 // op(B)ᵀ = B as stored (n×k)
-            transB = !tb;                   // op(A)ᵀ: A stored m×k is read transposed; A stored k×m (transA) is not
-        }
-        int rs = swap ? 1 : ldc, cs = swap ? ldc : 1;   // product element (i, j) lives at c[cOff + i·rs + j·cs]
         if ((long) m * n * k < PARALLEL_THRESHOLD || CpuThreads.threads() == 1) {
             serial(Workspace.get(), vector, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb,
-                    beta, c, cOff, rs, cs);
+                    beta, c, cOff, ldc);
             return;
         }
         Job job = Job.LOCAL.get();
-        job.set(vector, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, rs, cs);
+        job.set(vector, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
         try {
             CpuThreads.parallel(job);
         } finally {
@@ -166,17 +152,17 @@ public final class Sgemm {
         static final ThreadLocal<Job> LOCAL = ThreadLocal.withInitial(Job::new);
         Micro vector;
         boolean transA, transB;
-        int m, n, k, aOff, lda, bOff, ldb, cOff, rs, cs;
+        int m, n, k, aOff, lda, bOff, ldb, cOff, ldc;
         float alpha, beta;
         float[] a, b, c;
 
         void set(Micro vector, boolean transA, boolean transB, int m, int n, int k, float alpha,
-                 float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int rs, int cs) {
+                 float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
             this.vector = vector; this.transA = transA; this.transB = transB;
             this.m = m; this.n = n; this.k = k; this.alpha = alpha; this.beta = beta;
             this.a = a; this.aOff = aOff; this.lda = lda;
             this.b = b; this.bOff = bOff; this.ldb = ldb;
-            this.c = c; this.cOff = cOff; this.rs = rs; this.cs = cs;
+            this.c = c; this.cOff = cOff; this.ldc = ldc;
         }
 
         @Override
@@ -187,13 +173,13 @@ public final class Sgemm {
                 if (lo >= hi) return;
                 int bo = bOff + (transB ? lo * ldb : lo);
                 serial(ws, vector, transA, transB, m, hi - lo, k, alpha, a, aOff, lda, b, bo, ldb,
-                        beta, c, cOff + lo * cs, rs, cs);
+                        beta, c, cOff + lo, ldc);
             } else {
                 int lo = slice(m, MR, part, parts), hi = slice(m, MR, part + 1, parts);
                 if (lo >= hi) return;
                 int ao = aOff + (transA ? lo : lo * lda);
                 serial(ws, vector, transA, transB, hi - lo, n, k, alpha, a, ao, lda, b, bOff, ldb,
-                        beta, c, cOff + lo * rs, rs, cs);
+                        beta, c, cOff + lo * ldc, ldc);
             }
         }
 
@@ -233,12 +219,12 @@ public final class Sgemm {
     /** The single-threaded blocked algorithm (see the class comment). */
     static void serial(Workspace ws, Micro vector, boolean transA, boolean transB, int m, int n, int k,
                        float alpha, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                       float beta, float[] c, int cOff, int rs, int cs) {
+                       float beta, float[] c, int cOff, int ldc) {
         if (m <= 0 || n <= 0) return;
         if (k == 0) {                                   // no products: C = beta·C
             for (int i = 0; i < m; i++)
                 for (int j = 0; j < n; j++) {
-                    int ci = cOff + i * rs + j * cs;
+                    int ci = cOff + i * ldc + j;
                     c[ci] = beta == 0 ? 0f : beta * c[ci];
                 }
             return;
@@ -266,14 +252,14 @@ public final class Sgemm {
                     }
                     for (int jr = 0; jr < nc; jr += NR) {
                         int nr = Math.min(NR, nc - jr);
-                        int ci = cOff + ir * rs + (jc + jr) * cs;
+                        int ci = cOff + ir * ldc + jc + jr;
                         switch (vector) {                               // B panel jr/NR starts at jr·kc
                             case BROADCAST -> kernelBroadcast(kc, ap, ai, bp, jr * kc, tile);
                             case PREBROADCAST -> kernel(kc, ap, ai, bp, jr * kc, tile);
                             case SCALAR -> kernelScalar(kc, ap, bp, jr * kc, tile);
                         }
-                        if (mr == MR && nr == NR && cs == 1) fold(tile, c, ci, rs, alpha, beta, mode);
-                        else foldEdge(tile, mr, nr, c, ci, rs, cs, alpha, beta, mode);   // ragged edge, or C transposed
+                        if (mr == MR && nr == NR) fold(tile, c, ci, ldc, alpha, beta, mode);
+                        else foldEdge(tile, mr, nr, c, ci, ldc, alpha, beta, mode);   // ragged edge
                     }
                 }
             }
@@ -424,16 +410,13 @@ public final class Sgemm {
         }
     }
 
-    /**
-     * Folds the valid mr×nr corner of a tile into C, element (r, j) at {@code c[ci + r·rs + j·cs]}, with exactly the
-     * arithmetic of {@link #fold} (used for ragged edges, and for every tile when C is written transposed).
-     */
-    private static void foldEdge(float[] tile, int mr, int nr, float[] c, int ci, int rs, int cs,
+    /** Folds the valid mr×nr corner of an edge tile into C with exactly the arithmetic of {@link #fold}. */
+    private static void foldEdge(float[] tile, int mr, int nr, float[] c, int ci, int ldc,
                                  float alpha, float beta, int mode) {
         for (int r = 0; r < mr; r++) {
             for (int j = 0; j < nr; j++) {
                 float s = tile[r * NR + j];
-                int x = ci + r * rs + j * cs;
+                int x = ci + r * ldc + j;
                 c[x] = switch (mode) {
                     case OVERWRITE -> s * alpha;
                     case SCALE -> Math.fma(s, alpha, c[x] * beta);
