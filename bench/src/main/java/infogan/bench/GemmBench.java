@@ -63,7 +63,7 @@ public class GemmBench {
         tA = shape.contains("_dW_");
         tB = shape.contains("_dX_");
         micro = switch (impl) {
-            case "vector" -> Sgemm.BROADCAST_A ? Sgemm.Micro.BROADCAST : Sgemm.Micro.PREBROADCAST;   // what sgemm uses here
+            case "vector" -> Sgemm.DEFAULT;                      // what sgemm uses on this CPU
             case "broadcast" -> Sgemm.Micro.BROADCAST;
             case "prebroadcast" -> Sgemm.Micro.PREBROADCAST;
             case "scalar" -> Sgemm.Micro.SCALAR;

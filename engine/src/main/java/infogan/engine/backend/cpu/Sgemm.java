@@ -34,7 +34,9 @@ import jdk.incubator.vector.VectorSpecies;
  * VL times) and read with plain vector loads ({@link #kernel}). The A panel stays in L1 while the B block
  * (KC×NC) streams from L2.
  * Tried and dropped: reading non-transposed B in place instead of packing it (no pack cost, but strided
- * re-reads of B per strip) measured 25-35% slower on 2048³ and on the k = 6272 shape.
+ * re-reads of B per strip) measured 25-35% slower on 2048³ and on the k = 6272 shape; computing A·Bᵀ with m &lt; n
+ * as Cᵀ = B·Aᵀ so the transpose packs the smaller operand measured 2-3× slower (every tile then folds into C
+ * transposed, by scalar writes a row of C apart).
  *
  * <p>Every C element is computed by the same sequence of operations wherever it falls (fma chain over k in
  * KC slices, then one update of C per slice), so slicing the output across threads — which is all
@@ -77,7 +79,8 @@ public final class Sgemm {
         int aWidth() { return this == BROADCAST ? 1 : VL; }
     }
 
-    static final Micro DEFAULT = BROADCAST_A ? Micro.BROADCAST : Micro.PREBROADCAST;
+    /** The micro-kernel {@link #sgemm} uses on this CPU. */
+    public static final Micro DEFAULT = BROADCAST_A ? Micro.BROADCAST : Micro.PREBROADCAST;
     /** Cache blocking: the MR×KC A panel (MR·KC floats, ·VL when pre-broadcast) stays in L1, the KC×NC B block in L2. */
     static final int KC = Integer.getInteger("infogan.sgemm.kc", BROADCAST_A ? 256 : 128),
                      NC = Integer.getInteger("infogan.sgemm.nc", 512);
@@ -124,18 +127,18 @@ public final class Sgemm {
         sgemm(Micro.SCALAR, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
     }
 
-    /** {@link #sgemm} with the given micro-kernel (every one gives bit-identical results). */
-    public static void sgemm(Micro vector, boolean transA, boolean transB, int m, int n, int k, float alpha,
+    /** {@link #sgemm} with the given micro-kernel (the two vector kernels give bit-identical results). */
+    public static void sgemm(Micro micro, boolean transA, boolean transB, int m, int n, int k, float alpha,
                             float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                             float beta, float[] c, int cOff, int ldc) {
         if (m <= 0 || n <= 0) return;
         if ((long) m * n * k < PARALLEL_THRESHOLD || CpuThreads.threads() == 1) {
-            serial(Workspace.get(), vector, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb,
+            serial(Workspace.get(), micro, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb,
                     beta, c, cOff, ldc);
             return;
         }
         Job job = Job.LOCAL.get();
-        job.set(vector, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        job.set(micro, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
         try {
             CpuThreads.parallel(job);
         } finally {
@@ -150,15 +153,15 @@ public final class Sgemm {
      */
     private static final class Job implements CpuThreads.Task {
         static final ThreadLocal<Job> LOCAL = ThreadLocal.withInitial(Job::new);
-        Micro vector;
+        Micro micro;
         boolean transA, transB;
         int m, n, k, aOff, lda, bOff, ldb, cOff, ldc;
         float alpha, beta;
         float[] a, b, c;
 
-        void set(Micro vector, boolean transA, boolean transB, int m, int n, int k, float alpha,
+        void set(Micro micro, boolean transA, boolean transB, int m, int n, int k, float alpha,
                  float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
-            this.vector = vector; this.transA = transA; this.transB = transB;
+            this.micro = micro; this.transA = transA; this.transB = transB;
             this.m = m; this.n = n; this.k = k; this.alpha = alpha; this.beta = beta;
             this.a = a; this.aOff = aOff; this.lda = lda;
             this.b = b; this.bOff = bOff; this.ldb = ldb;
@@ -172,13 +175,13 @@ public final class Sgemm {
                 int lo = slice(n, NR, part, parts), hi = slice(n, NR, part + 1, parts);
                 if (lo >= hi) return;
                 int bo = bOff + (transB ? lo * ldb : lo);
-                serial(ws, vector, transA, transB, m, hi - lo, k, alpha, a, aOff, lda, b, bo, ldb,
+                serial(ws, micro, transA, transB, m, hi - lo, k, alpha, a, aOff, lda, b, bo, ldb,
                         beta, c, cOff + lo, ldc);
             } else {
                 int lo = slice(m, MR, part, parts), hi = slice(m, MR, part + 1, parts);
                 if (lo >= hi) return;
                 int ao = aOff + (transA ? lo : lo * lda);
-                serial(ws, vector, transA, transB, hi - lo, n, k, alpha, a, ao, lda, b, bOff, ldb,
+                serial(ws, micro, transA, transB, hi - lo, n, k, alpha, a, ao, lda, b, bOff, ldb,
                         beta, c, cOff + lo * ldc, ldc);
             }
         }
@@ -217,7 +220,7 @@ public final class Sgemm {
                              ACCUMULATE = 2;  // later slices            :  c = fma(acc, alpha, c)
 
     /** The single-threaded blocked algorithm (see the class comment). */
-    static void serial(Workspace ws, Micro vector, boolean transA, boolean transB, int m, int n, int k,
+    static void serial(Workspace ws, Micro micro, boolean transA, boolean transB, int m, int n, int k,
                        float alpha, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                        float beta, float[] c, int cOff, int ldc) {
         if (m <= 0 || n <= 0) return;
@@ -229,7 +232,7 @@ public final class Sgemm {
                 }
             return;
         }
-        int kcMax = Math.min(KC, k), aw = vector.aWidth();
+        int kcMax = Math.min(KC, k), aw = micro.aWidth();
         // A plain panel is small: pack all of op(A) once (strip s at ap[s·MR·k], k-major) instead of once per NC
         // block of columns; the pre-broadcast panel is VL times bigger and is packed per strip and slice.
         boolean aOnce = aw == 1 && (long) roundUp(m, MR) * k <= A_ONCE_MAX;
@@ -253,7 +256,7 @@ public final class Sgemm {
                     for (int jr = 0; jr < nc; jr += NR) {
                         int nr = Math.min(NR, nc - jr);
                         int ci = cOff + ir * ldc + jc + jr;
-                        switch (vector) {                               // B panel jr/NR starts at jr·kc
+                        switch (micro) {                               // B panel jr/NR starts at jr·kc
                             case BROADCAST -> kernelBroadcast(kc, ap, ai, bp, jr * kc, tile);
                             case PREBROADCAST -> kernel(kc, ap, ai, bp, jr * kc, tile);
                             case SCALAR -> kernelScalar(kc, ap, bp, jr * kc, tile);
