@@ -20,6 +20,8 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
@@ -98,12 +100,27 @@ public final class Main implements Runnable {
             PrintStream o = System.out;
             TrainConfig cfg;
             Path runDir;
+            Path tapeDir = dumpTape == null ? null : dumpTape.toAbsolutePath().getParent();
+            check(tapeDir == null || Files.isDirectory(tapeDir), "--dump-tape " + dumpTape + ": folder " + tapeDir + " does not exist");
             if (resume != null) {
                 runDir = resume;
                 Path ck = runDir.resolve("checkpoint.ckpt");
+                if (!Files.isDirectory(runDir)) throw new IllegalArgumentException("--resume " + runDir + ": no such run folder");
                 if (!Files.exists(ck)) throw new IllegalArgumentException("--resume " + runDir + ": no checkpoint.ckpt in that folder");
-                cfg = TrainConfig.fromProperties(Checkpoints.open(ck).getString("config"));
-                if (iterationsGiven()) cfg = cfg.withIterations(iterations);
+                var saved = Checkpoints.open(ck);
+                cfg = TrainConfig.fromProperties(saved.getString("config"));
+                long done = saved.getLongs("iteration")[0];
+                if (iterationsGiven()) {
+                    check(iterations >= done, "--resume " + runDir + " is already at iteration " + done + "; --iterations must be at least that, got " + iterations);
+                    cfg = cfg.withIterations(iterations);
+                }
+                List<String> ignored = new ArrayList<>();
+                var pr = spec.commandLine().getParseResult();
+                if (!pr.matchedPositionals().isEmpty()) ignored.add("the dataset argument");
+                for (var opt : pr.matchedOptions())
+                    if (!APPLY_ON_RESUME.contains(opt.longestName()) && !ignored.contains(opt.longestName())) ignored.add(opt.longestName());
+                if (!ignored.isEmpty())
+                    o.println("note: --resume continues with the run's saved settings; ignoring " + String.join(", ", ignored));
             } else {
                 check(batch >= 2, "--batch must be at least 2 (BatchNorm needs a batch), got " + batch);
                 check(iterations >= 1, "--iterations must be at least 1, got " + iterations);
@@ -113,7 +130,12 @@ public final class Main implements Runnable {
                 check(beta1 >= 0 && beta1 < 1, "--beta1 must be in [0, 1), got " + beta1);
                 check(leak >= 0 && leak < 1, "--leak must be in [0, 1), got " + leak);
                 check(lambdaCat >= 0 && lambdaCont >= 0, "--lambda-cat and --lambda-cont must be non-negative");
-                LatentSpec spec = LatentSpec.parse(latent, learnSigma);
+                LatentSpec spec;
+                try {
+                    spec = LatentSpec.parse(latent, learnSigma);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("--latent " + latent + ": " + e.getMessage(), e);
+                }
                 ModelConfig mc = new ModelConfig(spec, batch, lrD, lrG, beta1, 0.999, lambdaCat, lambdaCont, leak);
                 cfg = new TrainConfig(dataset, data, mc, seed, iterations, logEvery, sampleEvery, checkpointEvery, evalEvery);
                 runDir = out.resolve(name != null ? name : dataset + "-seed" + seed);
@@ -126,6 +148,10 @@ public final class Main implements Runnable {
             trainer.run(resume != null);
             return 0;
         }
+
+        /** Options that still act on a resumed run; every other one is the saved run's and is ignored. */
+        static final java.util.Set<String> APPLY_ON_RESUME =
+                java.util.Set.of("--resume", "--iterations", "--device", "--threads", "--no-progress", "--dump-tape");
 
         private boolean iterationsGiven() {
             return spec.commandLine().getParseResult().hasMatchedOption("--iterations");

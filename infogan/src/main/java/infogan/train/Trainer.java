@@ -88,11 +88,14 @@ public final class Trainer {
                 sampler.restore(r.getLongs("sampler.state"), r.getInts("sampler.permutation"));
                 truncateCsv(csv, start);
                 truncateCsv(evalCsv, start);
+                Files.writeString(runDir.resolve("config.properties"), cfg.toProperties());   // --iterations may have grown
                 out.printf(Locale.ROOT, "resuming %s at iteration %d of %d%n", runDir, start, cfg.iterations());
             } else {
                 Files.writeString(runDir.resolve("config.properties"), cfg.toProperties());
                 Files.writeString(csv, csvHeader(cfg.model().latent()) + "\n");
                 Files.writeString(evalCsv, "iteration,heldout_accuracy\n");
+                // A checkpoint from the start, so a run stopped before its first periodic one can still be resumed.
+                Checkpoints.save(ckpt, m, cfg.toProperties(), 0, sampler.state(), sampler.permutation());
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write to run folder " + runDir + ": " + e.getMessage(), e);
@@ -154,6 +157,14 @@ public final class Trainer {
         double msPerIt = trainedIts == 0 ? 0 : (System.nanoTime() - t0) / 1e6 / trainedIts;
         Checkpoints.save(ckpt, m, cfg.toProperties(), Math.max(start, cfg.iterations()), sampler.state(), sampler.permutation());
         Evaluator.Result ev = finish(m, data, runDir, cfg.seed(), out);
+        boolean evaluatedLast = cfg.evalEvery() > 0 && cfg.iterations() % cfg.evalEvery() == 0;
+        if (ev != null && trainedIts > 0 && !evaluatedLast) {   // eval.csv always ends with the final accuracy
+            try {
+                Files.writeString(evalCsv, String.format(Locale.ROOT, "%d,%.4f%n", cfg.iterations(), ev.accuracy()), StandardOpenOption.APPEND);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write to run folder " + runDir + ": " + e.getMessage(), e);
+            }
+        }
         if (trainedIts > 0) out.printf(Locale.ROOT, "%d iterations in %.1f s (%.1f ms/iteration)%n", trainedIts, trainedIts * msPerIt / 1000, msPerIt);
         return new Result(m, ev, last, msPerIt);
     }

@@ -94,7 +94,50 @@ class ResumeAndCliTest {
 
         r = runCli("train", "--latent", "62:1:2", "--out", dir.toString());
         assertEquals("1", r[0]);
-        assertTrue(r[2].contains("at least 2 categories"), r[2]);
+        assertTrue(r[2].contains("--latent 62:1:2") && r[2].contains("at least 2 categories"), r[2]);
+
+        r = runCli("train", "--resume", dir.resolve("nope").toString(), "--device", "cpu");
+        assertEquals("1", r[0]);
+        assertTrue(r[2].strip().endsWith("nope: no such run folder"), r[2]);
+    }
+
+    /**
+     * A fresh run holds a checkpoint from the start (so one stopped early can be resumed); eval.csv ends with the final
+     * accuracy even when --eval-every does not divide --iterations; a resume refuses to go backwards, names the options
+     * it ignores, and rewrites config.properties with the new length.
+     */
+    @Test
+    void resumeFromTheCommandLine(@TempDir Path dir) throws Exception {
+        Path run = dir.resolve("r");
+        String[] r = runCli("train", "--out", dir.toString(), "--name", "r", "--iterations", "2", "--batch", "8",
+                "--eval-every", "5", "--checkpoint-every", "0", "--sample-every", "0", "--device", "cpu", "--no-progress");
+        assertEquals("0", r[0], r[2]);
+        List<String> evals = Files.readAllLines(run.resolve("eval.csv"));
+        assertEquals(2, evals.size(), "header and the final row: " + evals);
+        assertTrue(evals.get(1).startsWith("2,"), evals.toString());
+
+        r = runCli("train", "--resume", run.toString(), "--iterations", "1", "--device", "cpu");
+        assertEquals("1", r[0]);
+        assertTrue(r[2].contains("already at iteration 2") && r[2].contains("--iterations"), r[2]);
+
+        r = runCli("train", "fashion-mnist", "--resume", run.toString(), "--iterations", "3", "--batch", "50", "--device", "cpu", "--no-progress");
+        assertEquals("0", r[0], r[2]);
+        assertTrue(r[1].contains("ignoring the dataset argument, --batch"), r[1]);
+        assertTrue(Files.readString(run.resolve("config.properties")).contains("iterations=3"));
+        assertTrue(Files.readString(run.resolve("config.properties")).contains("batch=8"));
+        assertTrue(Files.readAllLines(run.resolve("eval.csv")).getLast().startsWith("3,"));
+    }
+
+    @Test
+    void aRunStoppedBeforeItsFirstPeriodicCheckpointCanBeResumed(@TempDir Path dir) throws Exception {
+        // Trainer writes the iteration-0 checkpoint before the first step; a run of 0 further steps is what a kill leaves.
+        Path run = dir.resolve("k");
+        TrainConfig c = small(3);
+        Trainer t = new Trainer(c, run, new CpuBackend(1), QUIET, false);
+        assertThrows(RuntimeException.class, () -> t.dumpTape(dir.resolve("no/such/dir/x.dot")).run(false));   // dies in step 1
+        assertTrue(Files.exists(run.resolve("checkpoint.ckpt")), "checkpoint written before the first step");
+        new Trainer(c, run, new CpuBackend(1), QUIET, false).run(true);
+        assertEquals(2, metrics(run).size(), "header + row at 3: " + metrics(run));
     }
 
     /** The README promises that --help lists every option with its default: each valued option of train says one. */
