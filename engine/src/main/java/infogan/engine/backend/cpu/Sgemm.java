@@ -321,7 +321,19 @@ public final class Sgemm {
             }
             return;
         }
-        for (int j0 = 0; j0 < nc; j0 += NR) {          // op(B)[p][j] = b[j*ldb + p]: columns contiguous in p
+        int from = 0;
+        if (VL == 16) {                                // whole panels: 16×16 blocks transposed in registers
+            int full = nc / NR * NR, kv = kc / VL * VL;
+            for (int j0 = 0; j0 < full; j0 += NR)
+                for (int jb = 0; jb < NR; jb += VL) {
+                    int src = bOff + (jc + j0 + jb) * ldb + pc, dst = j0 * kc + jb;
+                    for (int p0 = 0; p0 < kv; p0 += VL) transpose16(b, src + p0, ldb, bp, dst + p0 * NR);
+                    for (int j = 0; j < VL; j++)
+                        for (int p = kv; p < kc; p++) bp[dst + p * NR + j] = b[src + j * ldb + p];
+                }
+            from = full;
+        }
+        for (int j0 = from; j0 < nc; j0 += NR) {       // op(B)[p][j] = b[j*ldb + p]: columns contiguous in p
             int cols = Math.min(NR, nc - j0), base = j0 * kc;
             for (int j = 0; j < NR; j++) {
                 if (j < cols) {
@@ -332,6 +344,84 @@ public final class Sgemm {
                 }
             }
         }
+    }
+
+    /**
+     * Index vectors of {@link #transpose16}'s four stages: stage s pairs rows i and i + d (d = 8, 4, 2, 1) and, within
+     * every group of 2d lanes, the low output takes the first d lanes of each row and the high output the last d
+     * (indices ≥ 16 select from the second row). After the four stages row q holds column q.
+     */
+    private static final FloatVector[] T_LO = new FloatVector[4], T_HI = new FloatVector[4];
+    static {
+        if (VL == 16)
+            for (int st = 0; st < 4; st++) {
+                int d = 8 >> st;
+                float[] lo = new float[16], hi = new float[16];
+                for (int l = 0; l < 16; l++) {
+                    int g = l / (2 * d) * 2 * d, o = l % (2 * d);
+                    lo[l] = o < d ? g + o : 16 + g + o - d;
+                    hi[l] = o < d ? g + d + o : 16 + g + o;
+                }
+                T_LO[st] = FloatVector.fromArray(S, lo, 0);
+                T_HI[st] = FloatVector.fromArray(S, hi, 0);
+            }
+    }
+
+    /**
+     * Writes the transpose of the 16×16 block b[src + i·ldb + q] (row i, column q) to bp[dst + q·NR + i]: 16 vector
+     * loads, four stages of two-vector {@code selectFrom} (vpermt2ps), 16 vector stores. The vectors are locals, not
+     * an array: an array of vectors is not kept in registers and measured 5× slower than the scalar loop; written out
+     * like this it packs a transposed B 2.1× faster than the scalar loop (1.5 vs 3.1 ms for 1024×6272, one core).
+     */
+    static void transpose16(float[] b, int src, int ldb, float[] bp, int dst) {
+        FloatVector r0 = FloatVector.fromArray(S, b, src + 0 * ldb), r1 = FloatVector.fromArray(S, b, src + 1 * ldb);
+        FloatVector r2 = FloatVector.fromArray(S, b, src + 2 * ldb), r3 = FloatVector.fromArray(S, b, src + 3 * ldb);
+        FloatVector r4 = FloatVector.fromArray(S, b, src + 4 * ldb), r5 = FloatVector.fromArray(S, b, src + 5 * ldb);
+        FloatVector r6 = FloatVector.fromArray(S, b, src + 6 * ldb), r7 = FloatVector.fromArray(S, b, src + 7 * ldb);
+        FloatVector r8 = FloatVector.fromArray(S, b, src + 8 * ldb), r9 = FloatVector.fromArray(S, b, src + 9 * ldb);
+        FloatVector r10 = FloatVector.fromArray(S, b, src + 10 * ldb), r11 = FloatVector.fromArray(S, b, src + 11 * ldb);
+        FloatVector r12 = FloatVector.fromArray(S, b, src + 12 * ldb), r13 = FloatVector.fromArray(S, b, src + 13 * ldb);
+        FloatVector r14 = FloatVector.fromArray(S, b, src + 14 * ldb), r15 = FloatVector.fromArray(S, b, src + 15 * ldb);
+        { FloatVector x = r0, y = r8; r0 = T_LO[0].selectFrom(x, y); r8 = T_HI[0].selectFrom(x, y); }
+        { FloatVector x = r1, y = r9; r1 = T_LO[0].selectFrom(x, y); r9 = T_HI[0].selectFrom(x, y); }
+        { FloatVector x = r2, y = r10; r2 = T_LO[0].selectFrom(x, y); r10 = T_HI[0].selectFrom(x, y); }
+        { FloatVector x = r3, y = r11; r3 = T_LO[0].selectFrom(x, y); r11 = T_HI[0].selectFrom(x, y); }
+        { FloatVector x = r4, y = r12; r4 = T_LO[0].selectFrom(x, y); r12 = T_HI[0].selectFrom(x, y); }
+        { FloatVector x = r5, y = r13; r5 = T_LO[0].selectFrom(x, y); r13 = T_HI[0].selectFrom(x, y); }
+        { FloatVector x = r6, y = r14; r6 = T_LO[0].selectFrom(x, y); r14 = T_HI[0].selectFrom(x, y); }
+        { FloatVector x = r7, y = r15; r7 = T_LO[0].selectFrom(x, y); r15 = T_HI[0].selectFrom(x, y); }
+        { FloatVector x = r0, y = r4; r0 = T_LO[1].selectFrom(x, y); r4 = T_HI[1].selectFrom(x, y); }
+        { FloatVector x = r1, y = r5; r1 = T_LO[1].selectFrom(x, y); r5 = T_HI[1].selectFrom(x, y); }
+        { FloatVector x = r2, y = r6; r2 = T_LO[1].selectFrom(x, y); r6 = T_HI[1].selectFrom(x, y); }
+        { FloatVector x = r3, y = r7; r3 = T_LO[1].selectFrom(x, y); r7 = T_HI[1].selectFrom(x, y); }
+        { FloatVector x = r8, y = r12; r8 = T_LO[1].selectFrom(x, y); r12 = T_HI[1].selectFrom(x, y); }
+        { FloatVector x = r9, y = r13; r9 = T_LO[1].selectFrom(x, y); r13 = T_HI[1].selectFrom(x, y); }
+        { FloatVector x = r10, y = r14; r10 = T_LO[1].selectFrom(x, y); r14 = T_HI[1].selectFrom(x, y); }
+        { FloatVector x = r11, y = r15; r11 = T_LO[1].selectFrom(x, y); r15 = T_HI[1].selectFrom(x, y); }
+        { FloatVector x = r0, y = r2; r0 = T_LO[2].selectFrom(x, y); r2 = T_HI[2].selectFrom(x, y); }
+        { FloatVector x = r1, y = r3; r1 = T_LO[2].selectFrom(x, y); r3 = T_HI[2].selectFrom(x, y); }
+        { FloatVector x = r4, y = r6; r4 = T_LO[2].selectFrom(x, y); r6 = T_HI[2].selectFrom(x, y); }
+        { FloatVector x = r5, y = r7; r5 = T_LO[2].selectFrom(x, y); r7 = T_HI[2].selectFrom(x, y); }
+        { FloatVector x = r8, y = r10; r8 = T_LO[2].selectFrom(x, y); r10 = T_HI[2].selectFrom(x, y); }
+        { FloatVector x = r9, y = r11; r9 = T_LO[2].selectFrom(x, y); r11 = T_HI[2].selectFrom(x, y); }
+        { FloatVector x = r12, y = r14; r12 = T_LO[2].selectFrom(x, y); r14 = T_HI[2].selectFrom(x, y); }
+        { FloatVector x = r13, y = r15; r13 = T_LO[2].selectFrom(x, y); r15 = T_HI[2].selectFrom(x, y); }
+        { FloatVector x = r0, y = r1; r0 = T_LO[3].selectFrom(x, y); r1 = T_HI[3].selectFrom(x, y); }
+        { FloatVector x = r2, y = r3; r2 = T_LO[3].selectFrom(x, y); r3 = T_HI[3].selectFrom(x, y); }
+        { FloatVector x = r4, y = r5; r4 = T_LO[3].selectFrom(x, y); r5 = T_HI[3].selectFrom(x, y); }
+        { FloatVector x = r6, y = r7; r6 = T_LO[3].selectFrom(x, y); r7 = T_HI[3].selectFrom(x, y); }
+        { FloatVector x = r8, y = r9; r8 = T_LO[3].selectFrom(x, y); r9 = T_HI[3].selectFrom(x, y); }
+        { FloatVector x = r10, y = r11; r10 = T_LO[3].selectFrom(x, y); r11 = T_HI[3].selectFrom(x, y); }
+        { FloatVector x = r12, y = r13; r12 = T_LO[3].selectFrom(x, y); r13 = T_HI[3].selectFrom(x, y); }
+        { FloatVector x = r14, y = r15; r14 = T_LO[3].selectFrom(x, y); r15 = T_HI[3].selectFrom(x, y); }
+        r0.intoArray(bp, dst + 0 * NR); r1.intoArray(bp, dst + 1 * NR);
+        r2.intoArray(bp, dst + 2 * NR); r3.intoArray(bp, dst + 3 * NR);
+        r4.intoArray(bp, dst + 4 * NR); r5.intoArray(bp, dst + 5 * NR);
+        r6.intoArray(bp, dst + 6 * NR); r7.intoArray(bp, dst + 7 * NR);
+        r8.intoArray(bp, dst + 8 * NR); r9.intoArray(bp, dst + 9 * NR);
+        r10.intoArray(bp, dst + 10 * NR); r11.intoArray(bp, dst + 11 * NR);
+        r12.intoArray(bp, dst + 12 * NR); r13.intoArray(bp, dst + 13 * NR);
+        r14.intoArray(bp, dst + 14 * NR); r15.intoArray(bp, dst + 15 * NR);
     }
 
     /**
