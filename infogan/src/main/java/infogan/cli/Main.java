@@ -77,7 +77,7 @@ public final class Main implements Runnable {
         Path resume;
         @Option(names = "--log-every", defaultValue = "50", description = "metrics.csv row (and log line) every N iterations (default: ${DEFAULT-VALUE})") int logEvery;
         @Option(names = "--sample-every", defaultValue = "500", description = "sample grid into samples/ every N iterations (0: never; default: ${DEFAULT-VALUE})") int sampleEvery;
-        @Option(names = "--checkpoint-every", defaultValue = "500", description = "checkpoint every N iterations, and always at the end (0: only at the end; default: ${DEFAULT-VALUE})") int checkpointEvery;
+        @Option(names = "--checkpoint-every", defaultValue = "500", description = "checkpoint every N iterations, and always at the start and the end (0: only there; default: ${DEFAULT-VALUE})") int checkpointEvery;
         @Option(names = "--eval-every", defaultValue = "500", description = "held-out accuracy of c1 every N iterations into eval.csv (0: only at the end; default: ${DEFAULT-VALUE})")
         int evalEvery;
         @Option(names = "--latent", defaultValue = "62:10:2", description = "NOISE:CAT[+CAT...]:CONT (default: ${DEFAULT-VALUE})")
