@@ -145,7 +145,7 @@ public final class Trainer {
                     Figures.writeSamples(m, runDir.resolve(String.format("samples/iter_%06d.png", it)), cfg.seed());
                 if (cfg.evalEvery() > 0 && it % cfg.evalEvery() == 0 && spec.categorical().length > 0) {
                     double acc = Evaluator.evaluate(m, data.heldout(), 100).accuracy();
-                    Files.writeString(evalCsv, String.format(Locale.ROOT, "%d,%.4f%n", it, acc), StandardOpenOption.APPEND);
+                    appendEval(evalCsv, it, acc);
                     if (pb == null) out.printf(Locale.ROOT, "iter %6d | held-out accuracy of c1 (best matching): %.2f%%%n", it, 100 * acc);
                 }
                 if (checkpoint) Checkpoints.save(ckpt, m, cfg.toProperties(), it, sampler.state(), sampler.permutation());
@@ -160,13 +160,18 @@ public final class Trainer {
         boolean evaluatedLast = cfg.evalEvery() > 0 && cfg.iterations() % cfg.evalEvery() == 0;
         if (ev != null && trainedIts > 0 && !evaluatedLast) {   // eval.csv always ends with the final accuracy
             try {
-                Files.writeString(evalCsv, String.format(Locale.ROOT, "%d,%.4f%n", cfg.iterations(), ev.accuracy()), StandardOpenOption.APPEND);
+                appendEval(evalCsv, cfg.iterations(), ev.accuracy());
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot write to run folder " + runDir + ": " + e.getMessage(), e);
             }
         }
         if (trainedIts > 0) out.printf(Locale.ROOT, "%d iterations in %.1f s (%.1f ms/iteration)%n", trainedIts, trainedIts * msPerIt / 1000, msPerIt);
         return new Result(m, ev, last, msPerIt);
+    }
+
+    /** One eval.csv row: iteration, held-out accuracy. */
+    private static void appendEval(Path evalCsv, long iteration, double accuracy) throws IOException {
+        Files.writeString(evalCsv, String.format(Locale.ROOT, "%d,%.4f%n", iteration, accuracy), StandardOpenOption.APPEND);
     }
 
     /** Plots, figures and evaluation of a trained model (also what `sample` and `eval` redo from a checkpoint). */
