@@ -78,12 +78,15 @@ run() {
   echo "== kernel timings"
   "$J" "${FLAGS[@]}" -cp "$CP" infogan.engine.backend.cuda.CudaKernelBench 50 2>&1 | tee "$log/bench.txt"
 
-  echo "== training: 300 iterations on cuda and on cpu (same seed), then 1,000 on cuda"
-  local TRAIN=("$J" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED "${props[@]}"
-               -cp "$DIR/jars/infogan-engine.jar" infogan.cli.Main train mnist --seed 1 --no-progress --log-every 100
-               --sample-every 0 --checkpoint-every 0 --eval-every 0 --out "$DIR/runs")
+  echo "== training: 300 iterations on cuda (CUDA graph), on cuda without graphs, and on cpu (same seed), then 1,000 on cuda"
+  local JVM=("$J" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED "${props[@]}")
+  local ARGS=(-cp "$DIR/jars/infogan-engine.jar" infogan.cli.Main train mnist --seed 1 --no-progress --log-every 100
+              --sample-every 0 --checkpoint-every 0 --eval-every 0 --out "$DIR/runs")
+  local TRAIN=("${JVM[@]}" "${ARGS[@]}")
   rm -rf "$DIR/runs"
   timeout 300 "${TRAIN[@]}" --device cuda --iterations 300 --name cuda300 2>&1 | tee "$log/train-cuda300.txt"
+  timeout 300 "${JVM[@]}" -Dinfogan.cuda.graph=off "${ARGS[@]}" --device cuda --iterations 300 --name cuda300eager 2>&1 \
+      | tee "$log/train-cuda300-eager.txt"
   timeout 300 "${TRAIN[@]}" --device cpu --iterations 300 --name cpu300 2>&1 | tee "$log/train-cpu300.txt"
   # The loss curves must match: largest |difference| of d_loss, g_loss, d_real, d_fake, ce_cat1 over the logged rows.
   if [ -f "$DIR/runs/cuda300/metrics.csv" ] && [ -f "$DIR/runs/cpu300/metrics.csv" ]; then
@@ -93,6 +96,11 @@ run() {
   else
     echo "CURVES skipped: the cuda or the cpu 300-iteration run did not finish"
   fi | tee "$log/curves.txt"
+  if [ -f "$DIR/runs/cuda300/metrics.csv" ] && [ -f "$DIR/runs/cuda300eager/metrics.csv" ]; then
+    paste -d, "$DIR/runs/cuda300/metrics.csv" "$DIR/runs/cuda300eager/metrics.csv" | awk -F, 'NR > 1 {
+        n = NF / 2; for (c = 2; c <= 6; c++) { d = $c - $(c + n); if (d < 0) d = -d; if (d > m) m = d } }
+        END { printf "CURVES max |graph - eager| on cuda over the same columns: %.4g\n", m }'
+  fi | tee -a "$log/curves.txt"
   timeout 900 "${TRAIN[@]}" --device cuda --iterations 1000 --name cuda1000 2>&1 | tee "$log/train-cuda1000.txt"
 
   echo "== PyTorch peer (CUDA, batch 100)"
@@ -111,7 +119,8 @@ run() {
   grep -E "^\[conformance\]" "$log/tests.txt" | sed 's/^/  /'
   grep -E "^BENCH" "$log/bench.txt" | sed 's/^BENCH /  /'
   grep -E "^CURVES" "$log/curves.txt" | sed 's/^/  /'
-  grep -hE "iterations in .* ms/iteration|accuracy under best match" "$log/train-cuda1000.txt" | sed 's/^/  cuda train: /'
+  grep -hE "iterations in .* ms/iteration|accuracy under best match|recorded graph|^cuda work" "$log/train-cuda1000.txt" | sed 's/^/  cuda train: /'
+  grep -hE "iterations in .* ms/iteration|^cuda work" "$log/train-cuda300-eager.txt" | sed 's/^/  cuda without graphs: /'
   grep -hE "iterations in .* ms/iteration" "$log/train-cpu300.txt" | sed 's/^/  cpu train: /'
   grep -E "^(RESULT|TORCH)" "$log/torch.txt" | sed 's/^/  torch: /'
   echo "  test launcher exit code: $trc"

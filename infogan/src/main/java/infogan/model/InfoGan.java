@@ -28,6 +28,11 @@ import java.util.List;
  * G step runs D again on the same fakes (a fresh forward: reusing the pre-update D forward would be the classic bug, and
  * the tape's version check would refuse it). During the G step D's parameters are frozen, so no weight gradients are
  * computed for them.
+ * <p>
+ * A step is two halves: the host draws the latent codes and uploads them with the batch into persistent input
+ * buffers; the backend then runs {@link #deviceStep}, which reads nothing but those buffers and the parameters. That
+ * split is what lets the CUDA backend record the device half once as a CUDA graph (after one eager step has sized every
+ * buffer and warmed cuBLAS/cuDNN) and replay it with one launch per step. On the CPU backends it simply runs.
  */
 public final class InfoGan {
     public final ModelConfig cfg;
@@ -45,7 +50,14 @@ public final class InfoGan {
     private final float[][] catLabels;
     // persistent backend tensors: the GAN targets, and the running sums of the step statistics (see readStats)
     private final Tensor ones, zeros, statSums, lastLogSigma;
+    // persistent step inputs, rewritten before every step: the real batch, the latent matrix, the codes
+    private final Tensor realIn, latentIn, contIn;
+    private final Tensor[] labelsIn;
     private int statSteps;
+    private long stepsRun;
+    /** The recorded device half of a step (a CUDA graph), once recorded; null on backends that do not record. */
+    private Backend.Replay recorded;
+    private boolean tryRecording = true;
     private static final int D_GAN = 0, G_GAN = 1, D_REAL = 2, D_FAKE = 3, CODES = 4;
 
     public InfoGan(Backend backend, ModelConfig cfg, long seed) {
@@ -73,7 +85,18 @@ public final class InfoGan {
         zeros = Tensor.buffer(backend, "targets.zeros", b, 1);
         statSums = Tensor.buffer(backend, "stats.sums", CODES + s.categorical().length + s.continuous());
         lastLogSigma = s.learnSigma() ? Tensor.buffer(backend, "stats.log_sigma", b, s.continuous()) : null;
+        realIn = Tensor.buffer(backend, "input.real", b, 1, 28, 28);
+        latentIn = Tensor.buffer(backend, "input.latent", b, s.size());
+        labelsIn = new Tensor[catLabels.length];
+        for (int k = 0; k < labelsIn.length; k++) labelsIn[k] = Tensor.buffer(backend, "input.c" + (k + 1), b);
+        contIn = s.continuous() > 0 ? Tensor.buffer(backend, "input.continuous", b, s.continuous()) : null;
     }
+
+    /** Whether a step may be recorded and replayed (a CUDA graph) when the backend can; on by default. */
+    public InfoGan recordSteps(boolean on) { tryRecording = on; return this; }
+
+    /** The number of operations one replay runs, or 0 while steps run eagerly. */
+    public int recordedOperations() { return recorded == null ? 0 : recorded.operations(); }
 
     private java.util.function.Consumer<String> dotSink;
 
@@ -118,19 +141,35 @@ public final class InfoGan {
     /**
      * One D/Q step and one G step on a batch of real images (B·784 values in [0, 1]). Nothing is read back: the
      * statistics are summed on the backend and read by {@link #readStats} every N steps (on a GPU, the only
-     * device-to-host traffic of training).
+     * device-to-host traffic of training besides this upload of the step's inputs).
      */
     public void step(float[] realImages) {
+        if (realImages.length != realIn.size)
+            throw new IllegalArgumentException("step: " + realImages.length + " image values, expected " + realIn.size);
+        // 1. Host: draw this step's codes and upload them with the batch into the persistent input buffers.
+        sampleLatent();
+        backend.write(realIn.data, realImages);
+        backend.write(latentIn.data, latent);
+        for (int k = 0; k < labelsIn.length; k++) backend.write(labelsIn[k].data, catLabels[k]);
+        if (contIn != null) backend.write(contIn.data, cont);
+        // 2. Device: the step proper; recorded once after the first (eager) step where the backend records.
+        if (recorded == null && tryRecording && stepsRun >= 1 && dotSink == null) {
+            recorded = backend.capture(this::deviceStep);
+            tryRecording = recorded != null;
+        }
+        if (recorded != null) recorded.replay();
+        else deviceStep();
+        statSteps++;
+        stepsRun++;
+    }
+
+    /** The device half of a step: reads the input buffers and the parameters, writes parameters and statistics. */
+    private void deviceStep() {
         LatentSpec s = cfg.latent();
-        int b = cfg.batch();
         Tape t = tape;
         try {
-            Tensor real = t.constant(realImages, b, 1, 28, 28);
-            sampleLatent();
-            Tensor z = t.constant(latent, b, s.size());
-            Tensor[] labels = new Tensor[catLabels.length];
-            for (int k = 0; k < labels.length; k++) labels[k] = t.constant(catLabels[k], b);
-            Tensor c = s.continuous() > 0 ? t.constant(cont, b, s.continuous()) : null;
+            Tensor real = realIn, z = latentIn, c = contIn;
+            Tensor[] labels = labelsIn;
             Tensor onesT = ones, zerosT = zeros;
 
             Tensor fake = g.forward(t, z);                                         // (B, 1, 28, 28), G's graph kept for the G step
@@ -185,7 +224,6 @@ public final class InfoGan {
             for (Tensor nll : info.nll()) add(nll, slot++);
             if (lastLogSigma != null) backend.copy(lastLogSigma.data, info.logSigma().data, lastLogSigma.size);
         }
-        statSteps++;
     }
 
     private void add(Tensor scalar, int slot) {

@@ -166,6 +166,10 @@ public final class Trainer {
             }
         }
         if (trainedIts > 0) out.printf(Locale.ROOT, "%d iterations in %.1f s (%.1f ms/iteration)%n", trainedIts, trainedIts * msPerIt / 1000, msPerIt);
+        if (m.recordedOperations() > 0)
+            out.printf(Locale.ROOT, "each step after the first ran as one recorded graph of %,d operations%n", m.recordedOperations());
+        String work = backend.activity();
+        if (work != null) out.println(work);
         return new Result(m, ev, last, msPerIt);
     }
 

@@ -51,4 +51,4 @@ class DelegatingBackend implements Backend {
     @Override public void softmaxCrossEntropyBackward(Storage dlogits, Storage dloss, Storage probs, Storage labels, int b, int classes) { base.softmaxCrossEntropyBackward(dlogits, dloss, probs, labels, b, classes); }
     @Override public void gaussianNllForward(Storage loss, Storage x, Storage mu, Storage logSigma, int b, int d) { base.gaussianNllForward(loss, x, mu, logSigma, b, d); }
     @Override public void gaussianNllBackward(Storage dmu, Storage dlogSigma, Storage dloss, Storage x, Storage mu, Storage logSigma, int b, int d) { base.gaussianNllBackward(dmu, dlogSigma, dloss, x, mu, logSigma, b, d); }
-    @Override public void adamStep(Storage p, Storage g, Storage m, Storage v, int n, double lr, double beta1, double beta2, double eps, double bc1, double bc2) { base.adamStep(p, g, m, v, n, lr, beta1, beta2, eps, bc1, bc2); }}
+    @Override public void adamStep(Storage p, Storage g, Storage m, Storage v, int n, double lr, double beta1, double beta2, double eps, Storage step) { base.adamStep(p, g, m, v, n, lr, beta1, beta2, eps, step); }}

@@ -174,8 +174,40 @@ public interface Backend extends AutoCloseable {
     // ---------------------------------------------------------------- optimiser
     /**
      * One Adam update (Kingma &amp; Ba, PyTorch's formulation): m = β1 m + (1−β1) g; v = β2 v + (1−β2) g²;
-     * p −= lr · (m / bc1) / (sqrt(v / bc2) + eps), with bc1 = 1 − β1^t and bc2 = 1 − β2^t.
+     * p −= lr · (m / bc1) / (sqrt(v / bc2) + eps), with bc1 = 1 − β1^t and bc2 = 1 − β2^t computed in double.
+     * t is read from {@code step[0]} (a count ≥ 1 kept on the backend), not passed from the host, so that a
+     * recorded step ({@link #capture}) replays with the right t.
      */
     void adamStep(Storage p, Storage g, Storage m, Storage v, int n, double lr, double beta1, double beta2,
-                  double eps, double bc1, double bc2);
+                  double eps, Storage step);
+
+    // ---------------------------------------------------------------- recorded work (CUDA graphs)
+    /**
+     * Records the backend work that {@code work} enqueues, <b>without running it</b>, and returns a {@link Replay}
+     * that runs exactly that work each time; or returns null, having done nothing, when this backend does not record
+     * (the CPU backends: their kernels are Java calls, there is no launch cost to save) or recording failed, in which
+     * case the caller runs {@code work} itself.
+     * <p>What a replay repeats is fixed at recording: the storages (addresses) and every scalar argument. So the work
+     * must read its inputs from storages the caller rewrites between replays, keep anything that changes per step
+     * (Adam's t) in storages, and neither read nor write host memory ({@link #read}, {@link #write} and
+     * {@link #synchronize} are refused while recording). Storages allocated and released while recording belong to
+     * the replay until it is closed.
+     */
+    default Replay capture(Runnable work) { return null; }
+
+    /** One line on the work this backend has issued (kernel launches, graph launches), or null if it counts none. */
+    default String activity() { return null; }
+
+    /** Recorded backend work (see {@link #capture}): a CUDA graph on the GPU. */
+    interface Replay extends AutoCloseable {
+        /** Enqueues the recorded work once (asynchronous on the GPU, like any kernel). */
+        void replay();
+
+        /** How many kernels or library calls one replay runs (the graph's nodes). */
+        int operations();
+
+        /** Frees the recording and the storages it owns. */
+        @Override
+        void close();
+    }
 }

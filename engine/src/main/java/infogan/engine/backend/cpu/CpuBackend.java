@@ -418,8 +418,9 @@ public final class CpuBackend implements Backend {
     /** Fused Adam: m, v and p updated in one pass, see {@link Pointwise#adam}. */
     @Override
     public void adamStep(Storage p, Storage g, Storage m, Storage v, int n, double lr, double beta1, double beta2,
-                         double eps, double bc1, double bc2) {
+                         double eps, Storage step) {
         float[] pa = f(p), ga = f(g), ma = f(m), va = f(v);
+        double t = f(step)[0], bc1 = 1 - Math.pow(beta1, t), bc2 = 1 - Math.pow(beta2, t);
         float b1 = (float) beta1, c1 = (float) (1 - beta1), b2 = (float) beta2, c2 = (float) (1 - beta2),
                 stepScale = (float) (lr / bc1), invBc2 = (float) (1 / bc2), fe = (float) eps;
         forRange(n, (from, to) -> Pointwise.adam(pa, ga, ma, va, b1, c1, b2, c2, stepScale, invBc2, fe, from, to));

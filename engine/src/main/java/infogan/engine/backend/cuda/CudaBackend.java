@@ -17,7 +17,14 @@ import jcuda.driver.CUdevice;
 import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUevent;
 import jcuda.driver.CUevent_flags;
+import jcuda.driver.CUgraph;
+import jcuda.driver.CUgraphExec;
+import jcuda.driver.CUstreamCaptureMode;
 import jcuda.driver.CUstream_flags;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 
 /**
  * The CUDA implementation of {@link Backend}: float32 on device 0, all work on one stream of the device's primary
@@ -26,7 +33,10 @@ import jcuda.driver.CUstream_flags;
  * <ul>
  *   <li>{@code -Dinfogan.cuda.cublas=auto|on|off} (default auto; on = fail if missing; path: {@code -Dinfogan.cublas=PATH});</li>
  *   <li>{@code -Dinfogan.cuda.cudnn=auto|on|off} (default auto; path: {@code -Dinfogan.cudnn=PATH});</li>
- *   <li>{@code -Dinfogan.cuda.sync=true} / {@code INFOGAN_CUDA_SYNC=1}: synchronise after each launch (debugging).</li>
+ *   <li>{@code -Dinfogan.cuda.graph=on|off} (default on): {@link #capture} records CUDA graphs (off: it returns null
+ *       and callers run their work eagerly);</li>
+ *   <li>{@code -Dinfogan.cuda.sync=true} / {@code INFOGAN_CUDA_SYNC=1}: synchronise after each launch (debugging;
+ *       no graphs then).</li>
  * </ul>
  * Without cuDNN a convolution is im2col + one GEMM over the whole batch + a layout transpose (see im2col.cu).
  * Memory: storages and workspaces come from a caching {@link DeviceAllocator}; {@link #close()} frees everything.
@@ -48,6 +58,13 @@ public final class CudaBackend implements Backend {
     private ByteBuffer stagingBuf;
     private long stagingBytes;
     private boolean closed;
+    /** Whether {@link #capture} records graphs; cleared after a failed recording, so it is tried once. */
+    private boolean graphs;
+    /** True while a graph is being recorded: host copies and synchronisation are refused then. */
+    private boolean capturing;
+    private final List<Graph> liveGraphs = new ArrayList<>();
+    /** Work counters for {@link #activity}: cuBLAS/cuDNN calls issued directly, graph launches. */
+    private long libraryCalls, graphLaunches;
 
     /** Creates the backend on device 0, or throws an IllegalStateException whose one-line message says why not. */
     public static CudaBackend create() {
@@ -73,9 +90,13 @@ public final class CudaBackend implements Backend {
                 () -> Cublas.open(System.getProperty("infogan.cublas"), stream.address()));
         cudnn = openOptional("cuDNN", System.getProperty("infogan.cuda.cudnn", "auto"),
                 () -> Cudnn.open(System.getProperty("infogan.cudnn"), stream.address(), allocator));
+        String g = System.getProperty("infogan.cuda.graph", "on");
+        if (!g.equals("on") && !g.equals("off"))
+            throw new IllegalArgumentException("-Dinfogan.cuda.graph must be on or off, not " + g);
+        graphs = g.equals("on") && !k.syncEachLaunch();
         description = "cuda-f32 on " + GpuProbe.probe().reason() + "; gemm: "
                 + (cublas != null ? cublas.describe() : "gemm.cu") + "; conv: "
-                + (cudnn != null ? cudnn.describe() : "im2col.cu + gemm") + (k.syncEachLaunch() ? "; sync after each launch" : "");
+                + (cudnn != null ? cudnn.describe() : "im2col.cu + gemm") + (k.syncEachLaunch() ? "; sync after each launch" : "") + (graphs ? "; CUDA graphs" : "; no graphs");
     }
 
     private static <T> T openOptional(String what, String mode, java.util.function.Supplier<T> open) {
@@ -153,8 +174,19 @@ public final class CudaBackend implements Backend {
         return stagingBuf.clear().asFloatBuffer();
     }
 
+    /** A host operation inside recorded work: a bug in the caller, rethrown by {@link #capture}. */
+    static final class HostOperationWhileRecording extends IllegalStateException {
+        HostOperationWhileRecording(String m) { super(m); }
+    }
+
+    private void notRecording(String what) {
+        if (capturing) throw new HostOperationWhileRecording(what + " while recording a CUDA graph: a replay would "
+                + "repeat the recorded values, not the current ones; move it out of the recorded work");
+    }
+
     private void upload(Storage dst, int n, Consumer<FloatBuffer> fill) {
         bind();
+        notRecording("a host-to-device copy");
         CUdeviceptr d = ptr(dst, n);
         if (n == 0) return;
         fill.accept(staging(4L * n));
@@ -164,6 +196,7 @@ public final class CudaBackend implements Backend {
 
     private FloatBuffer download(Storage src, int n) {
         bind();
+        notRecording("a device-to-host copy");
         CUdeviceptr s = ptr(src, n);
         FloatBuffer fb = staging(Math.max(4L * n, 4));
         if (n > 0) cuMemcpyDtoHAsync(staging, s, 4L * n, stream);
@@ -191,12 +224,14 @@ public final class CudaBackend implements Backend {
     @Override
     public void synchronize() {
         bind();
+        notRecording("synchronize()");
         cuStreamSynchronize(stream);
     }
 
     /** Milliseconds of device time for {@code reps} runs of {@code work} on this backend's stream (CUDA events). */
     public float timeMs(Runnable work, int reps) {
         bind();
+        notRecording("timing");
         CUevent start = new CUevent(), stop = new CUevent();
         cuEventCreate(start, CUevent_flags.CU_EVENT_DEFAULT);
         cuEventCreate(stop, CUevent_flags.CU_EVENT_DEFAULT);
@@ -214,6 +249,128 @@ public final class CudaBackend implements Backend {
         }
     }
 
+    // ---------------------------------------------------------------- CUDA graphs
+    /**
+     * Records {@code work} as a CUDA graph by stream capture: every launch and cuBLAS/cuDNN call it enqueues on our
+     * stream becomes a node, in order, and nothing runs until {@link Replay#replay}. Relaxed capture mode, so the
+     * allocator may still call cuMemAlloc for a size it has not seen. Returns null (the caller runs {@code work}
+     * eagerly) when graphs are off, or after a recording failed (a CUDA, cuBLAS or cuDNN error), which is reported
+     * in one line and not tried again. A host copy or synchronisation inside {@code work} is the caller's bug: the
+     * recording ends and that exception is rethrown.
+     */
+    @Override
+    public Replay capture(Runnable work) {
+        bind();
+        if (!graphs || capturing) return null;
+        cuStreamSynchronize(stream);
+        CUgraph graph = new CUgraph();
+        CUgraphExec exec = new CUgraphExec();
+        long launches0 = k.totalLaunches(), library0 = libraryCalls;
+        allocator.beginCapture();
+        boolean begun = false, ended = false;
+        RuntimeException bug = null, failure = null;
+        capturing = true;
+        try {
+            cuStreamBeginCapture(stream, CUstreamCaptureMode.CU_STREAM_CAPTURE_MODE_RELAXED);
+            begun = true;
+            work.run();
+        } catch (HostOperationWhileRecording e) {
+            bug = e;
+        } catch (RuntimeException e) {
+            failure = e;
+        } finally {
+            capturing = false;
+            if (begun) {
+                try {
+                    cuStreamEndCapture(stream, graph);
+                    ended = true;
+                } catch (CudaException e) {
+                    if (failure == null && bug == null) failure = e;
+                }
+            }
+        }
+        Map<Long, ArrayDeque<RawDevPtr>> owned = allocator.endCapture();
+        int nodes = (int) ((k.totalLaunches() - launches0) + (libraryCalls - library0));
+        if (failure == null && bug == null) {
+            try {
+                cuGraphInstantiate(exec, graph, 0);
+                Graph gr = new Graph(graph, exec, owned, nodeCount(graph, nodes));
+                liveGraphs.add(gr);
+                return gr;
+            } catch (CudaException e) {
+                failure = e;
+            }
+        }
+        if (ended) cuGraphDestroy(graph);
+        allocator.releaseCaptured(owned);
+        if (bug != null) throw bug;
+        graphs = false;
+        System.err.println("[cuda] recording a CUDA graph (" + nodes + " operations) failed, running eagerly: "
+                + failure.getMessage());
+        return null;
+    }
+
+    /** The graph's node count from the driver; {@code recorded} (our launches and library calls) if it cannot say. */
+    private static int nodeCount(CUgraph graph, int recorded) {
+        try {
+            long[] count = new long[1];
+            cuGraphGetNodes(graph, null, count);       // nodes == NULL: only the count
+            return (int) count[0];
+        } catch (RuntimeException e) {                 // a binding that refuses the null array
+            return recorded;
+        }
+    }
+
+    /** A recorded graph: instantiated once, launched with one call per replay. */
+    private final class Graph implements Replay {
+        private final CUgraph graph;
+        private final CUgraphExec exec;
+        private final Map<Long, ArrayDeque<RawDevPtr>> owned;
+        private final int nodes;
+        private boolean released;
+
+        Graph(CUgraph graph, CUgraphExec exec, Map<Long, ArrayDeque<RawDevPtr>> owned, int nodes) {
+            this.graph = graph; this.exec = exec; this.owned = owned; this.nodes = nodes;
+        }
+
+        @Override
+        public void replay() {
+            bind();
+            if (released) throw new IllegalStateException("replay of a closed CUDA graph");
+            notRecording("a graph launch");
+            cuGraphLaunch(exec, stream);
+            graphLaunches++;
+        }
+
+        @Override
+        public int operations() { return nodes; }
+
+        @Override
+        public void close() {
+            if (released || closed) return;
+            bind();
+            cuStreamSynchronize(stream);          // a launched replay may still use the blocks
+            released = true;
+            cuGraphExecDestroy(exec);
+            cuGraphDestroy(graph);
+            allocator.releaseCaptured(owned);
+            liveGraphs.remove(this);
+        }
+    }
+
+    /**
+     * One line on the work issued so far: kernel launches and cuBLAS/cuDNN calls made directly (outside graphs, counting
+     * the ones recorded into graphs), and graph launches with the nodes each replays.
+     */
+    @Override
+    public String activity() {
+        StringBuilder b = new StringBuilder(String.format(java.util.Locale.ROOT,
+                "cuda work: %,d kernel launches and %,d cuBLAS/cuDNN calls issued directly (recordings included), %,d graph launches",
+                k.totalLaunches(), libraryCalls, graphLaunches));
+        for (Graph g : liveGraphs) b.append(String.format(java.util.Locale.ROOT, "; a graph of %,d nodes", g.nodes));
+        return b.toString();
+    }
+
     /** Device bytes reserved from the driver / handed out now / number of cuMemAlloc calls. */
     public long[] memoryStats() {
         return new long[] {allocator.reservedBytes(), allocator.inUseBytes(), allocator.driverAllocs()};
@@ -226,6 +383,12 @@ public final class CudaBackend implements Backend {
         try {
             cuStreamSynchronize(stream);
         } finally {
+            for (Graph g : List.copyOf(liveGraphs)) {
+                cuGraphExecDestroy(g.exec);
+                cuGraphDestroy(g.graph);
+                g.released = true;
+            }
+            liveGraphs.clear();
             closed = true;
             if (cudnn != null) cudnn.close();
             if (cublas != null) cublas.close();
@@ -322,8 +485,10 @@ public final class CudaBackend implements Backend {
             if (beta == 0f) k.fill(c, m * n, 0f); else k.scale(c, c, m * n, beta);
             return;
         }
-        if (cublas != null) cublas.sgemmRowMajor(transA, transB, m, n, kk, alpha, a.address(), b.address(), beta, c.address());
-        else k.gemm(c, a, b, m, n, kk, transA ? 1 : 0, transB ? 1 : 0, alpha, beta);
+        if (cublas != null) {
+            libraryCalls++;
+            cublas.sgemmRowMajor(transA, transB, m, n, kk, alpha, a.address(), b.address(), beta, c.address());
+        } else k.gemm(c, a, b, m, n, kk, transA ? 1 : 0, transB ? 1 : 0, alpha, beta);
     }
 
     // ---------------------------------------------------------------- convolution
@@ -336,7 +501,7 @@ public final class CudaBackend implements Backend {
         bind();
         RawDevPtr yp = (RawDevPtr) ptr(y, g.outputSize()), xp = (RawDevPtr) ptr(x, g.inputSize()),
                 wp = (RawDevPtr) ptr(w, g.weightSize());
-        if (cudnn != null) { cudnn.forward(yp.address(), xp.address(), wp.address(), g); return; }
+        if (cudnn != null) { libraryCalls++; cudnn.forward(yp.address(), xp.address(), wp.address(), g); return; }
         int kdim = g.c() * g.kh() * g.kw(), p = g.oh() * g.ow(), np = Math.multiplyExact(g.n(), p);
         long colN = (long) kdim * np, tmpN = (long) g.oc() * np;
         RawDevPtr col = workspace(colN), tmp = workspace(tmpN);
@@ -352,7 +517,7 @@ public final class CudaBackend implements Backend {
         bind();
         RawDevPtr dxp = (RawDevPtr) ptr(dx, g.inputSize()), dyp = (RawDevPtr) ptr(dy, g.outputSize()),
                 wp = (RawDevPtr) ptr(w, g.weightSize());
-        if (cudnn != null) { cudnn.backwardData(dxp.address(), dyp.address(), wp.address(), g); return; }
+        if (cudnn != null) { libraryCalls++; cudnn.backwardData(dxp.address(), dyp.address(), wp.address(), g); return; }
         int kdim = g.c() * g.kh() * g.kw(), p = g.oh() * g.ow(), np = Math.multiplyExact(g.n(), p);
         long dytN = (long) g.oc() * np, colN = (long) kdim * np;
         RawDevPtr dyt = workspace(dytN), dcol = workspace(colN);
@@ -368,7 +533,7 @@ public final class CudaBackend implements Backend {
         bind();
         RawDevPtr dwp = (RawDevPtr) ptr(dw, g.weightSize()), dyp = (RawDevPtr) ptr(dy, g.outputSize()),
                 xp = (RawDevPtr) ptr(x, g.inputSize());
-        if (cudnn != null) { cudnn.backwardFilter(dwp.address(), dyp.address(), xp.address(), g); return; }
+        if (cudnn != null) { libraryCalls++; cudnn.backwardFilter(dwp.address(), dyp.address(), xp.address(), g); return; }
         int kdim = g.c() * g.kh() * g.kw(), p = g.oh() * g.ow(), np = Math.multiplyExact(g.n(), p);
         long dytN = (long) g.oc() * np, colN = (long) kdim * np;
         RawDevPtr dyt = workspace(dytN), col = workspace(colN);
@@ -457,10 +622,9 @@ public final class CudaBackend implements Backend {
     // ---------------------------------------------------------------- optimiser
     @Override
     public void adamStep(Storage p, Storage g, Storage m, Storage v, int n, double lr, double beta1, double beta2,
-                         double eps, double bc1, double bc2) {
+                         double eps, Storage step) {
         bind();
-        k.adam(ptr(p, n), ptr(m, n), ptr(v, n), ptr(g, n), n, (float) lr, (float) beta1, (float) beta2, (float) eps,
-                (float) bc1, (float) bc2);
+        k.adam(ptr(p, n), ptr(m, n), ptr(v, n), ptr(g, n), n, lr, beta1, beta2, (float) eps, ptr(step, 1));
     }
 
     @Override

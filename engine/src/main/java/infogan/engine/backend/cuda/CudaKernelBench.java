@@ -124,8 +124,9 @@ public final class CudaKernelBench {
 
     static void elementwise(CudaBackend be, int reps) {
         int n = 6_700_000;                                // about the trunk's parameter count
-        Storage p = randn(be, n, 8), g = randn(be, n, 9), m = be.zeros(n), v = be.zeros(n);
-        float ms = time(be, () -> be.adamStep(p, g, m, v, n, 2e-4, 0.5, 0.999, 1e-8, 0.5, 0.001), reps);
+        Storage p = randn(be, n, 8), g = randn(be, n, 9), m = be.zeros(n), v = be.zeros(n), t = be.alloc(1);
+        be.fill(t, 1, 1.0);
+        float ms = time(be, () -> be.adamStep(p, g, m, v, n, 2e-4, 0.5, 0.999, 1e-8, t), reps);
         System.out.printf("BENCH %-34s %8.4f ms  %8.1f GB/s%n", "adam n=" + n, ms, 7.0 * 4 * n / ms / 1e6);
         int b = 100, c = 6272;
         Storage x = randn(be, b * c, 10), y = be.alloc(b * c), gm = randn(be, c, 11), bt = randn(be, c, 12);
@@ -134,6 +135,6 @@ public final class CudaKernelBench {
         System.out.printf("BENCH %-34s %8.4f ms%n", "batchnorm train 100x6272", ms);
         ms = time(be, () -> be.activationForward(infogan.engine.backend.Activation.LEAKY_RELU, y, x, b * c, 0.1), reps);
         System.out.printf("BENCH %-34s %8.4f ms  %8.1f GB/s%n", "leaky_relu 100x6272", ms, 8.0 * b * c / ms / 1e6);
-        for (Storage s : new Storage[] {p, g, m, v, x, y, gm, bt, mean, is, rm, rv}) be.release(s);
+        for (Storage s : new Storage[] {p, g, m, v, t, x, y, gm, bt, mean, is, rm, rv}) be.release(s);
     }
 }

@@ -35,6 +35,7 @@ final class CudaKernels implements AutoCloseable {
     private final Map<String, CUmodule> modules = new HashMap<>();
     private final EnumMap<Kernel, CUfunction> functions = new EnumMap<>(Kernel.class);
     private final EnumMap<Kernel, long[]> launches = new EnumMap<>(Kernel.class);
+    private long total;
 
     CudaKernels(CUstream stream) {
         this.stream = stream;
@@ -80,8 +81,12 @@ final class CudaKernels implements AutoCloseable {
         return m;
     }
 
+    /** Launches of all kernels since creation. */
+    long totalLaunches() { return total; }
+
     private void launch(Kernel k, int gx, int gy, int block, Pointer... args) {
         launches.get(k)[0]++;
+        total++;
         try {
             cuLaunchKernel(functions.get(k), gx, gy, 1, block, 1, 1, 0, stream, Pointer.to(args), null);
             if (sync) cuStreamSynchronize(stream);
@@ -94,6 +99,7 @@ final class CudaKernels implements AutoCloseable {
     private static Pointer p(CUdeviceptr d) { return Pointer.to(d == null ? NULL : d); }
     private static Pointer i(int v) { return Pointer.to(new int[] {v}); }
     private static Pointer f(float v) { return Pointer.to(new float[] {v}); }
+    private static Pointer d(double v) { return Pointer.to(new double[] {v}); }
 
     // ---------------------------------------------------------------- elementwise.cu
     void fill(CUdeviceptr y, int n, float v) { launch(Kernel.FILL, grid(n), 1, BLOCK, p(y), i(n), f(v)); }
@@ -222,10 +228,10 @@ final class CudaKernels implements AutoCloseable {
     }
 
     // ---------------------------------------------------------------- adam.cu
-    void adam(CUdeviceptr param, CUdeviceptr m, CUdeviceptr v, CUdeviceptr g, int n, float lr, float beta1, float beta2,
-              float eps, float bc1, float bc2) {
-        launch(Kernel.ADAM, grid(n), 1, BLOCK, p(param), p(m), p(v), p(g), i(n), f(lr), f(beta1), f(beta2), f(eps),
-                f(bc1), f(bc2));
+    void adam(CUdeviceptr param, CUdeviceptr m, CUdeviceptr v, CUdeviceptr g, int n, double lr, double beta1,
+              double beta2, float eps, CUdeviceptr step) {
+        launch(Kernel.ADAM, grid(n), 1, BLOCK, p(param), p(m), p(v), p(g), i(n), d(lr), d(beta1), d(beta2), f(eps),
+                p(step));
     }
 
     @Override

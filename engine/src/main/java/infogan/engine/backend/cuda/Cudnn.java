@@ -222,7 +222,8 @@ public final class Cudnn implements AutoCloseable {
     private MemorySegment workspace(long bytes) {
         if (bytes == 0) return MemorySegment.NULL;
         if (bytes > workspaceBytes) {
-            if (workspace != null) allocator.release(workspace, workspaceBytes);
+            // The smaller block is not released: a recorded CUDA graph may still use it as its workspace. It stays
+            // reserved until the backend closes (the workspace grows a handful of times, to the largest shape's).
             workspace = allocator.alloc(bytes);
             workspaceBytes = bytes;
         }

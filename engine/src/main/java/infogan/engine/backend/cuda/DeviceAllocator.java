@@ -15,17 +15,48 @@ import jcuda.CudaException;
  * the first training step every request is served from a free list and the hot loop never calls the driver.
  * Nothing is freed by the garbage collector; {@link #close()} frees every block this allocator ever handed out.
  * Blocks are reused in stream order: all work runs on one stream, so a block released after a launch was enqueued
- * can be handed to the next launch safely.
+ * can be handed to the next launch safely. A recorded CUDA graph keeps the blocks released while it was recorded
+ * ({@link #beginCapture}).
  */
 final class DeviceAllocator implements AutoCloseable {
     private final Map<Long, ArrayDeque<RawDevPtr>> free = new HashMap<>();
     private final List<RawDevPtr> all = new ArrayList<>();
     private long reservedBytes, inUseBytes, driverAllocs;
+    /** While a CUDA graph is being recorded: the blocks released during the recording (see {@link #beginCapture}). */
+    private Map<Long, ArrayDeque<RawDevPtr>> captured;
+
+    /**
+     * From now until {@link #endCapture}, a released block goes to a pool of the recording instead of the free lists:
+     * the graph will write it at every replay, so no one outside the graph may get it. Allocations during the
+     * recording take from that pool first (the graph's nodes run in recording order, so reuse inside it is safe).
+     */
+    void beginCapture() {
+        if (captured != null) throw new IllegalStateException("already recording a graph");
+        captured = new HashMap<>();
+    }
+
+    /** Ends the recording; the returned blocks belong to the graph until {@link #releaseCaptured} is called. */
+    Map<Long, ArrayDeque<RawDevPtr>> endCapture() {
+        Map<Long, ArrayDeque<RawDevPtr>> pool = captured;
+        captured = null;
+        pool.forEach((size, q) -> inUseBytes += size * q.size());
+        return pool;
+    }
+
+    /** Gives a closed graph's blocks back to the free lists. */
+    void releaseCaptured(Map<Long, ArrayDeque<RawDevPtr>> pool) {
+        pool.forEach((size, q) -> { for (RawDevPtr p : q) release(p, size); });
+        pool.clear();
+    }
 
     RawDevPtr alloc(long bytes) {
         long size = Math.max(bytes, 4);
-        ArrayDeque<RawDevPtr> q = free.get(size);
-        RawDevPtr p = q == null ? null : q.poll();
+        ArrayDeque<RawDevPtr> c = captured == null ? null : captured.get(size);
+        RawDevPtr p = c == null ? null : c.poll();
+        if (p == null) {
+            ArrayDeque<RawDevPtr> q = free.get(size);
+            p = q == null ? null : q.poll();
+        }
         if (p == null) {
             p = new RawDevPtr();
             try {
@@ -44,7 +75,7 @@ final class DeviceAllocator implements AutoCloseable {
 
     void release(RawDevPtr p, long bytes) {
         long size = Math.max(bytes, 4);
-        free.computeIfAbsent(size, k -> new ArrayDeque<>()).push(p);
+        (captured != null ? captured : free).computeIfAbsent(size, k -> new ArrayDeque<>()).push(p);
         inUseBytes -= size;
     }
 
@@ -66,6 +97,7 @@ final class DeviceAllocator implements AutoCloseable {
 
     @Override
     public void close() {
+        captured = null;
         for (RawDevPtr p : all) cuMemFree(p);
         all.clear();
         free.clear();

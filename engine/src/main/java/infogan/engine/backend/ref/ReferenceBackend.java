@@ -316,8 +316,9 @@ public final class ReferenceBackend implements Backend {
     // ---------------------------------------------------------------- optimiser
     @Override
     public void adamStep(Storage p, Storage g, Storage m, Storage v, int n, double lr, double beta1, double beta2,
-                         double eps, double bc1, double bc2) {
+                         double eps, Storage step) {
         double[] P = d(p), G = d(g), M = d(m), V = d(v);
+        double t = d(step)[0], bc1 = 1 - Math.pow(beta1, t), bc2 = 1 - Math.pow(beta2, t);
         for (int i = 0; i < n; i++) {
             M[i] = beta1 * M[i] + (1 - beta1) * G[i];
             V[i] = beta2 * V[i] + (1 - beta2) * G[i] * G[i];

@@ -1,11 +1,14 @@
 package infogan.engine.backend.cuda;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import infogan.engine.backend.Activation;
+import infogan.engine.backend.Backend;
 import infogan.engine.backend.ConvGeom;
 import infogan.engine.backend.Storage;
 import java.util.ArrayList;
@@ -493,10 +496,10 @@ class CudaConformanceTest {
             double lr = 2e-4, b1 = 0.5, b2 = 0.999, eps = 1e-8;
             double[] p = f32(rand(81, n, -1, 1)), gr = f32(rand(82, n, -1, 1)), m = f32(rand(83, n, -0.1, 0.1));
             double[] v = f32(rand(84, n, 0, 0.01));
-            int t = 3;
+            int t = 3;                                   // t is read on the device from a storage
             double bc1 = 1 - Math.pow(b1, t), bc2 = 1 - Math.pow(b2, t);
-            Storage sp = put(be, p), sg = put(be, gr), sm = put(be, m), sv = put(be, v);
-            be.adamStep(sp, sg, sm, sv, n, lr, b1, b2, eps, bc1, bc2);
+            Storage sp = put(be, p), sg = put(be, gr), sm = put(be, m), sv = put(be, v), st = put(be, new double[] {t});
+            be.adamStep(sp, sg, sm, sv, n, lr, b1, b2, eps, st);
             double[] rp = new double[n], rm = new double[n], rv = new double[n];
             for (int i = 0; i < n; i++) {
                 rm[i] = b1 * m[i] + (1 - b1) * gr[i];
@@ -506,7 +509,7 @@ class CudaConformanceTest {
             check("adam m", rm, get(be, sm), 1e-6, 1e-5);
             check("adam v", rv, get(be, sv), 1e-7, 1e-5);
             check("adam p", rp, get(be, sp), 1e-6, 1e-5);
-            for (Storage s : List.of(sp, sg, sm, sv)) be.release(s);
+            for (Storage s : List.of(sp, sg, sm, sv, st)) be.release(s);
         }
     }
 
@@ -524,5 +527,71 @@ class CudaConformanceTest {
         Storage z = be.zeros(5);
         check("zeros", new double[5], get(be, z), 0, 0);
         be.release(z);
+    }
+
+    // ---------------------------------------------------------------- CUDA graphs
+    /** A small training step: conv, leaky ReLU, mean, their backward, Adam with t on the device, a running loss sum. */
+    static final class MiniStep {
+        final CudaBackend be;
+        final ConvGeom g = ConvGeom.of(8, 3, 12, 12, 16, 4, 4, 2, 1);
+        final int n = g.outputSize(), nw = g.weightSize();
+        final Storage x, w, m, v, dw, t, one, loss, lossSum;
+
+        MiniStep(CudaBackend be) {
+            this.be = be;
+            x = put(be, f32(rand(91, g.inputSize(), -1, 1)));
+            w = put(be, f32(rand(92, nw, -0.2, 0.2)));
+            m = be.zeros(nw); v = be.zeros(nw); dw = be.zeros(nw); t = be.zeros(1); loss = be.zeros(1); lossSum = be.zeros(1);
+            one = put(be, new double[] {1});
+        }
+
+        void run() {
+            Storage y = be.alloc(n), a = be.alloc(n), da = be.zeros(n), dy = be.zeros(n);
+            be.conv2dForward(y, x, w, g);
+            be.activationForward(Activation.LEAKY_RELU, a, y, n, 0.1);
+            be.sum(loss, a, n, 1.0 / n);
+            be.broadcastScalarAcc(da, one, n, 1.0 / n);
+            be.activationBackward(Activation.LEAKY_RELU, dy, da, y, a, n, 0.1);
+            be.fill(dw, nw, 0);
+            be.conv2dBackwardFilter(dw, dy, x, g);
+            be.axpy(t, one, 1, 1.0);
+            be.adamStep(w, dw, m, v, nw, 1e-2, 0.5, 0.999, 1e-8, t);
+            be.axpy(lossSum, loss, 1, 1.0);
+            for (Storage s : List.of(y, a, da, dy)) be.release(s);
+        }
+    }
+
+    @Test
+    void aRecordedGraphReplaysLikeEagerLaunches() {
+        for (CudaBackend be : backends) {
+            MiniStep eager = new MiniStep(be), graphed = new MiniStep(be);
+            for (int i = 0; i < 5; i++) eager.run();
+            graphed.run();                                  // one eager run, then recorded at the second
+            Backend.Replay r = be.capture(graphed::run);
+            assertNotNull(r, "graphs are on by default: " + be.describe());
+            assertTrue(r.operations() >= 10, "graph nodes: " + r.operations());
+            for (int i = 0; i < 4; i++) r.replay();
+            check("graph: Adam's t", 5, get(be, graphed.t)[0], 0, 0);
+            check("graph: weights after 5 steps", get(be, eager.w), get(be, graphed.w), 1e-6, 1e-5);
+            check("graph: second moments", get(be, eager.v), get(be, graphed.v), 1e-9, 1e-5);
+            check("graph: summed loss", get(be, eager.lossSum)[0], get(be, graphed.lossSum)[0], 1e-6, 1e-5);
+            System.out.println("[conformance] graph of " + r.operations() + " nodes replays like eager launches; " + be.activity());
+            r.close();
+            eager.run();                                    // blocks the graph owned are back in the pool and usable
+            check("after close: t", 6, get(be, eager.t)[0], 0, 0);
+        }
+    }
+
+    @Test
+    void aHostCopyWhileRecordingIsRefusedAndTheStreamRecovers() {
+        for (CudaBackend be : backends) {
+            Storage s = be.zeros(4);
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> be.capture(() -> { be.fill(s, 4, 1); be.write(s, new float[] {1, 2, 3, 4}); }));
+            assertTrue(e.getMessage().contains("while recording a CUDA graph"), e.getMessage());
+            be.fill(s, 4, 2);                               // the stream is out of capture mode: eager work runs
+            check("after a refused recording", new double[] {2, 2, 2, 2}, get(be, s), 0, 0);
+            be.release(s);
+        }
     }
 }
