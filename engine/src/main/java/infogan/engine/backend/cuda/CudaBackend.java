@@ -359,13 +359,13 @@ public final class CudaBackend implements Backend {
     }
 
     /**
-     * One line on the work issued so far: kernel launches and cuBLAS/cuDNN calls made directly (outside graphs, counting
-     * the ones recorded into graphs), and graph launches with the nodes each replays.
+     * One line on the work issued so far: kernel launches and cuBLAS/cuDNN calls enqueued one by one (those that were
+     * recorded into a graph count once, at recording), and graph launches with the nodes each replays.
      */
     @Override
     public String activity() {
         StringBuilder b = new StringBuilder(String.format(java.util.Locale.ROOT,
-                "cuda work: %,d kernel launches and %,d cuBLAS/cuDNN calls issued directly (recordings included), %,d graph launches",
+                "cuda work: %,d kernel launches and %,d cuBLAS/cuDNN calls one by one (recorded ones counted once), %,d graph launches",
                 k.totalLaunches(), libraryCalls, graphLaunches));
         for (Graph g : liveGraphs) b.append(String.format(java.util.Locale.ROOT, "; a graph of %,d nodes", g.nodes));
         return b.toString();

@@ -19,11 +19,27 @@ import jcuda.CudaException;
  * ({@link #beginCapture}).
  */
 final class DeviceAllocator implements AutoCloseable {
+    /** The two driver calls this allocator makes (a test substitutes them to run without a GPU). */
+    interface Driver {
+        void alloc(RawDevPtr p, long bytes);
+        void free(RawDevPtr p);
+    }
+
+    static final Driver CUDA = new Driver() {
+        @Override public void alloc(RawDevPtr p, long bytes) { cuMemAlloc(p, bytes); }
+        @Override public void free(RawDevPtr p) { cuMemFree(p); }
+    };
+
+    private final Driver driver;
     private final Map<Long, ArrayDeque<RawDevPtr>> free = new HashMap<>();
     private final List<RawDevPtr> all = new ArrayList<>();
     private long reservedBytes, inUseBytes, driverAllocs;
     /** While a CUDA graph is being recorded: the blocks released during the recording (see {@link #beginCapture}). */
     private Map<Long, ArrayDeque<RawDevPtr>> captured;
+
+    DeviceAllocator() { this(CUDA); }
+
+    DeviceAllocator(Driver driver) { this.driver = driver; }
 
     /**
      * From now until {@link #endCapture}, a released block goes to a pool of the recording instead of the free lists:
@@ -60,10 +76,10 @@ final class DeviceAllocator implements AutoCloseable {
         if (p == null) {
             p = new RawDevPtr();
             try {
-                cuMemAlloc(p, size);
+                driver.alloc(p, size);
             } catch (CudaException e) {             // out of memory: give the cached blocks back and try once more
                 trim();
-                cuMemAlloc(p, size);
+                driver.alloc(p, size);
             }
             all.add(p);
             reservedBytes += size;
@@ -83,7 +99,7 @@ final class DeviceAllocator implements AutoCloseable {
     void trim() {
         for (Map.Entry<Long, ArrayDeque<RawDevPtr>> e : free.entrySet()) {
             for (RawDevPtr p : e.getValue()) {
-                cuMemFree(p);
+                driver.free(p);
                 all.remove(p);
                 reservedBytes -= e.getKey();
             }
@@ -98,7 +114,7 @@ final class DeviceAllocator implements AutoCloseable {
     @Override
     public void close() {
         captured = null;
-        for (RawDevPtr p : all) cuMemFree(p);
+        for (RawDevPtr p : all) driver.free(p);
         all.clear();
         free.clear();
         reservedBytes = inUseBytes = 0;

@@ -82,4 +82,45 @@ class CudaOfflineTest {
             assertEquals(1, count, "launch(Kernel." + k.name() + ", ...) occurrences in CudaKernels");
         }
     }
+
+    /** The allocator's bookkeeping with a fake driver: reuse, and the blocks a recorded graph keeps. */
+    @Test
+    void blocksReleasedWhileRecordingAGraphStayWithTheGraph() {
+        java.util.List<RawDevPtr> freed = new java.util.ArrayList<>();
+        int[] driverAllocs = {0};
+        DeviceAllocator a = new DeviceAllocator(new DeviceAllocator.Driver() {
+            @Override public void alloc(RawDevPtr p, long bytes) { driverAllocs[0]++; }
+            @Override public void free(RawDevPtr p) { freed.add(p); }
+        });
+        RawDevPtr before = a.alloc(400);
+        a.release(before, 400);
+        assertSame(before, a.alloc(400), "a released block of the same size is reused");
+        a.release(before, 400);
+
+        a.beginCapture();
+        RawDevPtr x = a.alloc(400);                       // from the free list: free blocks may join a recording
+        assertSame(before, x);
+        a.release(x, 400);
+        assertSame(x, a.alloc(400), "reuse inside the recording (its nodes run in order)");
+        a.release(x, 400);
+        RawDevPtr y = a.alloc(800);
+        a.release(y, 800);
+        var owned = a.endCapture();
+        assertEquals(1200, a.inUseBytes(), "the graph's blocks count as in use");
+
+        RawDevPtr after = a.alloc(400), after2 = a.alloc(800);
+        assertNotSame(x, after, "no one outside the graph gets a block the graph writes at every replay");
+        assertNotSame(y, after2);
+        assertEquals(4, driverAllocs[0]);
+        a.release(after, 400);
+        a.release(after2, 800);
+
+        a.releaseCaptured(owned);                          // the graph is closed: its blocks are free again
+        assertEquals(0, a.inUseBytes());
+        RawDevPtr again = a.alloc(800);
+        assertTrue(again == y || again == after2, "back in the free lists");
+        assertEquals(4, driverAllocs[0], "no new driver allocation");
+        a.close();
+        assertEquals(4, freed.size(), "close frees every block ever allocated");
+    }
 }
