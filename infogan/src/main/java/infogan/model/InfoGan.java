@@ -93,7 +93,19 @@ public final class InfoGan {
     }
 
     /** Whether a step may be recorded and replayed (a CUDA graph) when the backend can; on by default. */
-    public InfoGan recordSteps(boolean on) { tryRecording = on; return this; }
+    public InfoGan recordSteps(boolean on) {
+        tryRecording = on;
+        if (!on) releaseRecording();
+        return this;
+    }
+
+    /** Frees the recorded step (and the device memory it holds); the next step runs eagerly and may record again. */
+    public void releaseRecording() {
+        if (recorded != null) {
+            recorded.close();
+            recorded = null;
+        }
+    }
 
     /** The number of operations one replay runs, or 0 while steps run eagerly. */
     public int recordedOperations() { return recorded == null ? 0 : recorded.operations(); }

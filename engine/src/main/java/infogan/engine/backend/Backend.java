@@ -36,7 +36,10 @@ public interface Backend extends AutoCloseable {
     /** Returns a storage to the pool; it must not be used afterwards. */
     void release(Storage s);
 
-    /** dst[0..src.length) = src (host → backend). */
+    /**
+     * dst[0..src.length) = src (host → backend). On the GPU a small copy may still be in flight when this returns
+     * (src has been copied to pinned memory by then, so the caller may reuse it); it runs in order with later work.
+     */
     void write(Storage dst, float[] src);
 
     void write(Storage dst, double[] src);
@@ -191,7 +194,9 @@ public interface Backend extends AutoCloseable {
      * must read its inputs from storages the caller rewrites between replays, keep anything that changes per step
      * (Adam's t) in storages, and neither read nor write host memory ({@link #read}, {@link #write} and
      * {@link #synchronize} are refused while recording). Storages allocated and released while recording belong to
-     * the replay until it is closed.
+     * the replay until it is closed. "Done nothing" is about the backend's work: Java code in {@code work} does run,
+     * so it must not create persistent state (a storage allocated while recording and kept would have its
+     * initialisation recorded, not run, and repeated by every replay); run the work eagerly once first.
      */
     default Replay capture(Runnable work) { return null; }
 

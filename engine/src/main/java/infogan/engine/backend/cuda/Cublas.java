@@ -3,6 +3,7 @@ package infogan.engine.backend.cuda;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -16,6 +17,8 @@ import java.util.List;
  * <p>Row-major via the transpose trick: a row-major C (m x n) is a column-major C^T (n x m), and
  * C^T = op(B)^T op(A)^T, so we call column-major {@code sgemm(opB, opA, n, m, k, B, ldb, A, lda, C, ldc = n)} with
  * lda = transA ? m : k and ldb = transB ? k : n. The default math mode (no TF32) keeps float32 accuracy.
+ * <p>Workspace: {@link #WORKSPACE_BYTES} from our allocator through {@code cublasSetWorkspace_v2} (after setStream,
+ * which resets it), so that inside a CUDA graph cuBLAS uses that block instead of allocating in every replay.
  * <p>Library: {@code -Dinfogan.cublas=PATH}, else {@code libcublas.so.13}, then {@code libcublas.so.12}.
  */
 public final class Cublas implements AutoCloseable {
@@ -28,6 +31,11 @@ public final class Cublas implements AutoCloseable {
             JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT);
 
     static final List<FunctionDescriptor> DESCRIPTORS = List.of(CREATE, DESTROY, SET_STREAM, GET_VERSION, SGEMM);
+    /** cublasSetWorkspace_v2(handle, void* workspace, size_t bytes); optional (bound when present). */
+    static final FunctionDescriptor SET_WORKSPACE = FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG);
+    /** NVIDIA's recommendation for Hopper; 4 MiB suffices on older GPUs. */
+    static final long WORKSPACE_BYTES = 32L << 20;
+
     static final List<String> SYMBOLS = List.of("cublasCreate_v2", "cublasDestroy_v2", "cublasSetStream_v2",
             "cublasGetVersion_v2", "cublasSgemm_v2");
     static final int OP_N = 0, OP_T = 1;
@@ -51,8 +59,11 @@ public final class Cublas implements AutoCloseable {
         }
     }
 
-    /** Opens the library, creates a handle and binds it to {@code stream}. Throws IllegalStateException with a reason. */
-    static Cublas open(String configuredPath, long stream) {
+    /**
+     * Opens the library, creates a handle, binds it to {@code stream} and gives it a workspace from {@code allocator}.
+     * Throws IllegalStateException with a reason.
+     */
+    static Cublas open(String configuredPath, long stream, DeviceAllocator allocator) {
         Arena arena = Arena.ofShared();
         try {
             NativeLib.Lookup l = NativeLib.find(arena, "cuBLAS", configuredPath, "libcublas.so.13", "libcublas.so.12");
@@ -60,6 +71,7 @@ public final class Cublas implements AutoCloseable {
             Cublas cb = new Cublas(arena, l);
             try {
                 cb.setStream(stream);
+                cb.setWorkspace(l, allocator);
             } catch (RuntimeException e) {
                 cb.close();
                 throw e;
@@ -100,7 +112,23 @@ public final class Cublas implements AutoCloseable {
         }
     }
 
-    String describe() { return "cuBLAS " + version + " (" + source + ")"; }
+    private String workspace = "its own workspace";
+
+    /** Our block as cuBLAS's workspace, when the library has cublasSetWorkspace_v2 (freed with the allocator). */
+    private void setWorkspace(NativeLib.Lookup l, DeviceAllocator allocator) {
+        if (l.lookup().find("cublasSetWorkspace_v2").isEmpty()) return;
+        RawDevPtr block = allocator.alloc(WORKSPACE_BYTES);
+        try {
+            MethodHandle set = NativeLib.bind(l.lookup(), "cublasSetWorkspace_v2", SET_WORKSPACE);
+            check("cublasSetWorkspace_v2", (int) set.invokeExact(handle, MemorySegment.ofAddress(block.address()), WORKSPACE_BYTES));
+            workspace = (WORKSPACE_BYTES >> 20) + " MiB workspace";
+        } catch (Throwable t) {
+            allocator.release(block, WORKSPACE_BYTES);
+            throw rethrow(t);
+        }
+    }
+
+    String describe() { return "cuBLAS " + version + " (" + source + ", " + workspace + ")"; }
 
     /** Row-major C = alpha op(A) op(B) + beta C on raw device addresses (see the class comment). */
     void sgemmRowMajor(boolean transA, boolean transB, int m, int n, int k, float alpha, long a, long b, float beta, long c) {

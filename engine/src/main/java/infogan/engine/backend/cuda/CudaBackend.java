@@ -19,6 +19,7 @@ import jcuda.driver.CUevent;
 import jcuda.driver.CUevent_flags;
 import jcuda.driver.CUgraph;
 import jcuda.driver.CUgraphExec;
+import jcuda.driver.JCudaDriver;
 import jcuda.driver.CUstreamCaptureMode;
 import jcuda.driver.CUstream_flags;
 import java.util.ArrayDeque;
@@ -40,7 +41,9 @@ import java.util.Map;
  * </ul>
  * Without cuDNN a convolution is im2col + one GEMM over the whole batch + a layout transpose (see im2col.cu).
  * Memory: storages and workspaces come from a caching {@link DeviceAllocator}; {@link #close()} frees everything.
- * host↔device copies go through one pinned staging buffer and synchronise the stream.
+ * Host-to-device copies of up to 2 MiB (a step's inputs) go through a ring of pinned memory and do not wait
+ * ({@link UploadRing}); larger ones and every device-to-host copy go through one pinned staging buffer and
+ * synchronise the stream.
  * <p>Not thread-safe: one backend is driven by one thread at a time (the context is made current on each change of
  * calling thread).
  */
@@ -54,6 +57,12 @@ public final class CudaBackend implements Backend {
     private final Cudnn cudnn;
     private final String description;
     private Thread boundThread;
+    /** The pinned ring for small asynchronous uploads: its memory, a view of it, its bookkeeping, spare events. */
+    static final long RING_BYTES = 8L << 20;
+    private Pointer ringMem;
+    private ByteBuffer ringBuf;
+    private UploadRing<CUevent> ring;
+    private final ArrayDeque<CUevent> spareEvents = new ArrayDeque<>();
     private Pointer staging = new Pointer();
     private ByteBuffer stagingBuf;
     private long stagingBytes;
@@ -68,6 +77,9 @@ public final class CudaBackend implements Backend {
 
     /** Creates the backend on device 0, or throws an IllegalStateException whose one-line message says why not. */
     public static CudaBackend create() {
+        String g = System.getProperty("infogan.cuda.graph", "on");
+        if (!g.equals("on") && !g.equals("off"))
+            throw new IllegalStateException("-Dinfogan.cuda.graph must be on or off, not '" + g + "'");
         GpuProbe.Result r = GpuProbe.probe();
         if (!r.available()) throw new IllegalStateException("CUDA backend unavailable: " + r.reason());
         try {
@@ -87,13 +99,10 @@ public final class CudaBackend implements Backend {
         cuStreamCreate(stream, CUstream_flags.CU_STREAM_NON_BLOCKING);
         k = new CudaKernels(stream);
         cublas = openOptional("cuBLAS", System.getProperty("infogan.cuda.cublas", "auto"),
-                () -> Cublas.open(System.getProperty("infogan.cublas"), stream.address()));
+                () -> Cublas.open(System.getProperty("infogan.cublas"), stream.address(), allocator));
         cudnn = openOptional("cuDNN", System.getProperty("infogan.cuda.cudnn", "auto"),
                 () -> Cudnn.open(System.getProperty("infogan.cudnn"), stream.address(), allocator));
-        String g = System.getProperty("infogan.cuda.graph", "on");
-        if (!g.equals("on") && !g.equals("off"))
-            throw new IllegalArgumentException("-Dinfogan.cuda.graph must be on or off, not " + g);
-        graphs = g.equals("on") && !k.syncEachLaunch();
+        graphs = !"off".equals(System.getProperty("infogan.cuda.graph")) && !k.syncEachLaunch();   // checked in create()
         description = "cuda-f32 on " + GpuProbe.probe().reason() + "; gemm: "
                 + (cublas != null ? cublas.describe() : "gemm.cu") + "; conv: "
                 + (cudnn != null ? cudnn.describe() : "im2col.cu + gemm") + (k.syncEachLaunch() ? "; sync after each launch" : "") + (graphs ? "; CUDA graphs" : "; no graphs");
@@ -189,9 +198,29 @@ public final class CudaBackend implements Backend {
         notRecording("a host-to-device copy");
         CUdeviceptr d = ptr(dst, n);
         if (n == 0) return;
-        fill.accept(staging(4L * n));
-        cuMemcpyHtoDAsync(d, staging, 4L * n, stream);
-        cuStreamSynchronize(stream);            // the staging buffer is reused by the next copy
+        long bytes = 4L * n;
+        if (bytes > RING_BYTES / 4) {              // large (weights from a checkpoint): through staging, synchronously
+            fill.accept(staging(bytes));
+            cuMemcpyHtoDAsync(d, staging, bytes, stream);
+            cuStreamSynchronize(stream);            // the staging buffer is reused by the next copy
+            return;
+        }
+        if (ring == null) {
+            ringMem = new Pointer();
+            cuMemHostAlloc(ringMem, RING_BYTES, 0);
+            ringBuf = ringMem.getByteBuffer(0, RING_BYTES).order(ByteOrder.nativeOrder());
+            ring = new UploadRing<>(RING_BYTES);
+        }
+        long at = ring.reserve(bytes, JCudaDriver::cuEventSynchronize, spareEvents::push);
+        fill.accept(ringBuf.slice((int) at, (int) bytes).order(ByteOrder.nativeOrder()).asFloatBuffer());
+        cuMemcpyHtoDAsync(d, ringMem.withByteOffset(at), bytes, stream);
+        CUevent done = spareEvents.poll();
+        if (done == null) {
+            done = new CUevent();
+            cuEventCreate(done, CUevent_flags.CU_EVENT_DISABLE_TIMING);
+        }
+        cuEventRecord(done, stream);
+        ring.submitted(at, bytes, done);
     }
 
     private FloatBuffer download(Storage src, int n) {
@@ -266,15 +295,16 @@ public final class CudaBackend implements Backend {
         CUgraph graph = new CUgraph();
         CUgraphExec exec = new CUgraphExec();
         long launches0 = k.totalLaunches(), library0 = libraryCalls;
-        allocator.beginCapture();
         boolean begun = false, ended = false;
-        RuntimeException bug = null, failure = null;
+        Throwable bug = null;                  // the caller's: rethrown
+        RuntimeException failure = null;      // CUDA's, cuBLAS's or cuDNN's: reported, then eager steps
+        allocator.beginCapture();
         capturing = true;
         try {
             cuStreamBeginCapture(stream, CUstreamCaptureMode.CU_STREAM_CAPTURE_MODE_RELAXED);
             begun = true;
             work.run();
-        } catch (HostOperationWhileRecording e) {
+        } catch (HostOperationWhileRecording | Error e) {
             bug = e;
         } catch (RuntimeException e) {
             failure = e;
@@ -282,9 +312,9 @@ public final class CudaBackend implements Backend {
             capturing = false;
             if (begun) {
                 try {
-                    cuStreamEndCapture(stream, graph);
+                    cuStreamEndCapture(stream, graph);   // leaves capture mode even when the capture was invalidated
                     ended = true;
-                } catch (CudaException e) {
+                } catch (RuntimeException e) {
                     if (failure == null && bug == null) failure = e;
                 }
             }
@@ -297,13 +327,19 @@ public final class CudaBackend implements Backend {
                 Graph gr = new Graph(graph, exec, owned, nodeCount(graph, nodes));
                 liveGraphs.add(gr);
                 return gr;
-            } catch (CudaException e) {
+            } catch (RuntimeException e) {
                 failure = e;
             }
         }
-        if (ended) cuGraphDestroy(graph);
-        allocator.releaseCaptured(owned);
-        if (bug != null) throw bug;
+        try {
+            if (ended) cuGraphDestroy(graph);
+        } catch (RuntimeException e) {
+            if (failure == null && bug == null) failure = e;
+        } finally {
+            allocator.releaseCaptured(owned);
+        }
+        if (bug instanceof RuntimeException r) throw r;
+        if (bug instanceof Error e) throw e;
         graphs = false;
         System.err.println("[cuda] recording a CUDA graph (" + nodes + " operations) failed, running eagerly: "
                 + failure.getMessage());
@@ -395,6 +431,12 @@ public final class CudaBackend implements Backend {
             k.close();
             allocator.close();
             if (stagingBuf != null) cuMemFreeHost(staging);
+            if (ring != null) {
+                ring.drain(JCudaDriver::cuEventSynchronize, spareEvents::push);
+                cuMemFreeHost(ringMem);
+            }
+            for (CUevent e : spareEvents) cuEventDestroy(e);
+            spareEvents.clear();
             cuStreamDestroy(stream);
             cuDevicePrimaryCtxRelease(device);
         }

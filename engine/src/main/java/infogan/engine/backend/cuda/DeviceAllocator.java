@@ -78,6 +78,7 @@ final class DeviceAllocator implements AutoCloseable {
             try {
                 driver.alloc(p, size);
             } catch (CudaException e) {             // out of memory: give the cached blocks back and try once more
+                if (captured != null) throw e;      // not while recording: cuMemFree there may end the capture
                 trim();
                 driver.alloc(p, size);
             }
