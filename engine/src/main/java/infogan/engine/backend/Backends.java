@@ -21,11 +21,15 @@ public final class Backends {
             case "cuda" -> {
                 GpuProbe.Result r = GpuProbe.probe();
                 if (!r.available()) throw new IllegalArgumentException("--device cuda: no usable GPU (" + r.reason() + "); use --device cpu or auto");
-                yield new Choice(CudaBackend.create(), "backend: cuda-f32");
+                CudaBackend be = CudaBackend.create();
+                yield new Choice(be, "backend: " + be.describe());
             }
             case "auto" -> {
                 GpuProbe.Result r = GpuProbe.probe();
-                if (r.available()) yield new Choice(CudaBackend.create(), "backend: cuda-f32 (GPU found)");
+                if (r.available()) {
+                    CudaBackend be = CudaBackend.create();
+                    yield new Choice(be, "backend: " + be.describe() + " (GPU found)");
+                }
                 yield new Choice(new CpuBackend(threads), "backend: cpu-f32 (" + threads + " threads); no GPU: " + r.reason());
             }
             default -> throw new IllegalArgumentException("--device must be cpu, cuda or auto, not '" + device + "'");
