@@ -19,10 +19,11 @@ pack() {
   set -e
   echo "== pack into $DIR"
   mvn -q -B -pl kernels,engine -am package -DskipTests
-  mvn -q -B -pl kernels,engine -am test-compile
+  mvn -q -B -pl kernels,engine,infogan,tests -am test-compile
   rm -rf "$DIR" && mkdir -p "$DIR/lib" "$DIR/jars"
   cp kernels/target/kernels-*.jar engine/target/engine-*.jar "$DIR/jars/"
   "$JDK/bin/jar" --create --file "$DIR/jars/engine-tests.jar" -C engine/target/test-classes .
+  "$JDK/bin/jar" --create --file "$DIR/jars/tests-tests.jar" -C tests/target/test-classes .
   local m2=$HOME/.m2/repository
   cp "$m2/org/jcuda/jcuda/$JCUDA/jcuda-$JCUDA.jar" "$DIR/jars/"
   # Only the driver binding (1.2 MiB) of the 9 MiB natives jar; JCuda tries System.loadLibrary first.
@@ -65,13 +66,14 @@ run() {
   local extra=""
   for l in "$cublas" "$cudnn"; do [ -n "$l" ] && extra="$extra:$(dirname "$l")"; done
   export LD_LIBRARY_PATH="${LD_LIBRARY_PATH:-}$extra"
-  local CP="$DIR/jars/engine-tests.jar:$(ls "$DIR"/jars/engine-*.jar | grep -v tests | head -1):$(ls "$DIR"/jars/kernels-*.jar | head -1):$DIR/jars/jcuda-$JCUDA.jar"
+  local CP="$DIR/jars/engine-tests.jar:$DIR/jars/tests-tests.jar:$(ls "$DIR"/jars/engine-*.jar | grep -v tests | head -1):$(ls "$DIR"/jars/kernels-*.jar | head -1):$DIR/jars/jcuda-$JCUDA.jar:$DIR/jars/infogan-engine.jar"
   local FLAGS=(--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xss8m "${props[@]}")
 
   echo "== conformance tests (JUnit console)"
   "$J" "${FLAGS[@]}" -jar "$DIR/jars/junit-console.jar" execute --class-path "$CP" \
       --select-class infogan.engine.backend.cuda.CudaConformanceTest \
       --select-class infogan.engine.backend.cuda.CudaOfflineTest \
+      --select-class infogan.tests.CudaTrainingTest \
       --details=tree --disable-banner 2>&1 | tee "$log/tests.txt"
   local trc=${PIPESTATUS[0]}
 
@@ -116,7 +118,7 @@ run() {
 
   echo "== summary"
   grep -E "tests (successful|failed|skipped|aborted)" "$log/tests.txt" | sed 's/^ *\[ */  tests: /; s/ *\]$//'
-  grep -E "^\[conformance\]" "$log/tests.txt" | sed 's/^/  /'
+  grep -E "^\[(conformance|cuda-training)\]" "$log/tests.txt" | sed 's/^/  /'
   grep -E "^BENCH" "$log/bench.txt" | sed 's/^BENCH /  /'
   grep -E "^CURVES" "$log/curves.txt" | sed 's/^/  /'
   grep -hE "iterations in .* ms/iteration|accuracy under best match|recorded graph|^cuda work" "$log/train-cuda1000.txt" | sed 's/^/  cuda train: /'

@@ -407,6 +407,9 @@ public final class CudaBackend implements Backend {
         return b.toString();
     }
 
+    /** Kernel launches / cuBLAS and cuDNN calls enqueued one by one (recorded ones included) / graph launches so far. */
+    public long[] workCounts() { return new long[] {k.totalLaunches(), libraryCalls, graphLaunches}; }
+
     /** Device bytes reserved from the driver / handed out now / number of cuMemAlloc calls. */
     public long[] memoryStats() {
         return new long[] {allocator.reservedBytes(), allocator.inUseBytes(), allocator.driverAllocs()};
