@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Builds the CUDA emulator: a libcuda.so.1 (fake_driver.cpp) that runs kernels/cuda/*.cu on the CPU, into DIR
+# (default kernels/target/cuda-emu). Needs g++ (C++20). Each .cu file is compiled on its own with cuda_emu.h
+# force-included; a file without __syncthreads or warp shuffles is built with EMU_DIRECT=1 (its threads run as
+# plain calls); every `extern "C" __global__` kernel is registered under its name.
+set -euo pipefail
+if ! command -v g++ >/dev/null 2>&1; then
+  echo "[cuda-emu] not built: no g++ on this machine (the CUDA tests on the emulator will be skipped)"
+  exit 0
+fi
+here=$(cd "$(dirname "$0")" && pwd)
+out=${1:-$here/../target/cuda-emu}
+mkdir -p "$out/src"
+objs=()
+for cu in "$here"/../cuda/*.cu; do
+  op=$(basename "$cu" .cu)
+  direct=1
+  grep -qE '__syncthreads|__shfl_' "$cu" && direct=0
+  {
+    echo "#include \"$cu\""
+    echo "#include \"$here/emu_register.h\""
+    grep -oE 'extern "C" __global__ void( __launch_bounds__\([0-9, ]*\))? [A-Za-z0-9_]+' "$cu" | awk '{print "EMU_REGISTER(" $NF ")"}'
+  } > "$out/src/$op.cpp"
+  g++ -std=c++20 -O2 -fPIC -fno-strict-aliasing -Wno-unknown-pragmas -include "$here/cuda_emu.h" \
+      -DEMU_DIRECT=$direct -c "$out/src/$op.cpp" -o "$out/src/$op.o"
+  objs+=("$out/src/$op.o")
+done
+g++ -std=c++20 -O2 -fPIC -U_FORTIFY_SOURCE -I"$here" -c "$here/fake_driver.cpp" -o "$out/src/fake_driver.o"
+g++ -shared -Wl,-soname,libcuda.so.1 -o "$out/libcuda.so.1" "$out/src/fake_driver.o" "${objs[@]}"
+echo "[cuda-emu] built $out/libcuda.so.1 ($(ls "$here"/../cuda/*.cu | wc -l) kernel files)"
