@@ -16,10 +16,14 @@ for cu in "$here"/../cuda/*.cu; do
   op=$(basename "$cu" .cu)
   direct=1
   grep -qE '__syncthreads|__shfl_' "$cu" && direct=0
+  if grep -q '__shared__' "$cu" && ! grep -q '__syncthreads' "$cu"; then
+    echo "[cuda-emu] $cu uses __shared__ without __syncthreads: a race on any GPU" >&2; exit 1
+  fi
   {
     echo "#include \"$cu\""
     echo "#include \"$here/emu_register.h\""
-    grep -oE 'extern "C" __global__ void( __launch_bounds__\([0-9, ]*\))? [A-Za-z0-9_]+' "$cu" | awk '{print "EMU_REGISTER(" $NF ")"}'
+    grep -oE 'extern "C" __global__ void( __launch_bounds__\([0-9, ]*\))? [A-Za-z0-9_]+' "$cu" \
+      | sed -E 's/.*__launch_bounds__\(([0-9]+)[^)]*\) ([A-Za-z0-9_]+)$/EMU_REGISTER(\2, \1)/; s/.*void ([A-Za-z0-9_]+)$/EMU_REGISTER(\1, 1024)/'
   } > "$out/src/$op.cpp"
   g++ -std=c++20 -O2 -fPIC -fno-strict-aliasing -Wno-unknown-pragmas -include "$here/cuda_emu.h" \
       -DEMU_DIRECT=$direct -c "$out/src/$op.cpp" -o "$out/src/$op.o"

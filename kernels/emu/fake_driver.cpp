@@ -3,11 +3,14 @@
 // It implements the part of the CUDA driver API that the JCuda binding calls for CudaBackend: device and context
 // queries, streams, events, modules (the PTX text is ignored; functions are looked up among the kernels compiled
 // from kernels/cuda/*.cu), kernel launches, device and pinned memory, copies, and stream capture into graphs.
-// Device pointers are host pointers. Everything is synchronous: a launch runs before it returns, so stream order
-// holds trivially. Checks that a GPU would not make: new device memory is filled with NaN bytes (0xFF), each
-// block ends at a guard page (an overrun by more than 16 bytes faults), a barrier some threads never reach or a
-// full-mask shuffle with exited lanes fails the launch, and a synchronisation while capturing invalidates the capture
-// (as on a GPU).
+// Device pointers are host pointers. Work is asynchronous as on a GPU: launches and copies are queued on their
+// stream and run at the next synchronisation (cuStreamSynchronize, cuEventSynchronize, cuMemFree), so a host buffer
+// rewritten before its copy ran shows. A launch that fails makes the context's error sticky, as on a GPU.
+// Checks a GPU would not make plainly: new device and __shared__ memory is NaN bytes (0xFF); every allocation
+// starts 256-byte aligned, is followed by canary bytes checked after every launch and then by a guard page; a
+// barrier or shuffle reached at different call sites, a thread exiting while others wait at a barrier, a full-mask
+// shuffle with exited lanes, or a deadlock fails the launch; every other block (alternating per launch) runs its
+// threads in reverse order, so a missing barrier between a producer and its consumers shows.
 #include "cuda_emu.h"
 #include "emu_register.h"
 
@@ -44,23 +47,22 @@ struct Fiber {
     int linear;
     State state;
     unsigned mask;
-    long barriers;                       // __syncthreads passed: all threads released together must agree
-    void* site;                          // and the call site of the one they wait at
+    const char* site;                    // where it waits (a barrier's or a shuffle's source line)
     bool started;
     jmp_buf jb;                          // where a parked fiber resumes
     char* stack;
 };
 static const size_t STACK = 256 * 1024;
-Fiber* cur;
 emu_dim3 blockIdx_, blockDim_, gridDim_;
+static Fiber* cur;
 static emu_dim3 directTid;
 static bool directMode;
-static ucontext_t schedCtx;
 static jmp_buf schedJb;                  // where the scheduler resumes when a fiber parks or ends
 // Fixed storage: a ucontext_t points into itself (its saved FP state), so fibers must never move.
 static Fiber fibers[1024];
 static int fiberSlots;                   // slots with a stack and an initialised context
 static int blockThreads;                 // threads of the running block
+static bool reverseOrder;                // this block runs its threads n-1 .. 0 (every other block and launch)
 static std::vector<uint64_t> slots;
 static std::string failure;
 static const KernelInfo* running;
@@ -69,6 +71,8 @@ static void** runningParams;
 const emu_dim3& thread_idx() { return directMode ? directTid : cur->tid; }
 int lane() { return directMode ? 0 : (cur->linear & 31); }
 
+static bool sameSite(const char* a, const char* b) { return a == b || (a && b && std::strcmp(a, b) == 0); }
+
 // Switching: a fiber is entered once through its ucontext (setcontext), after that only by _setjmp/_longjmp,
 // which, unlike swapcontext, make no system call (swapcontext saves the signal mask every time).
 static void park(State s) {
@@ -76,22 +80,22 @@ static void park(State s) {
     if (!_setjmp(cur->jb)) _longjmp(schedJb, 1);
 }
 
-__attribute__((noinline)) void syncthreads() {
+void syncthreads(const char* site) {
     if (directMode) { failure = "__syncthreads in a file built without fibers"; return; }
-    cur->barriers++;
-    cur->site = __builtin_return_address(0);
+    cur->site = site;
     park(AT_BLOCK);
 }
 
-uint64_t shuffle(unsigned mask, uint64_t bits, int src, bool valid) {
+uint64_t shuffle(unsigned mask, uint64_t bits, int j, bool valid, const char* site) {
     if (directMode) { failure = "warp shuffle in a file built without fibers"; return bits; }
     int l = cur->linear & 31, w = cur->linear >> 5;
     cur->mask = mask;
+    cur->site = site;
     slots[w * 32 + l] = bits;
     park(AT_WARP);
-    uint64_t r = valid ? slots[w * 32 + src] : bits;
-    if (valid && w * 32 + src < blockThreads && fibers[w * 32 + src].state == DONE && failure.empty())
-        failure = "shuffle reads lane " + std::to_string(src) + " of warp " + std::to_string(w) + ", which has exited";
+    uint64_t r = valid ? slots[w * 32 + j] : bits;
+    if (valid && w * 32 + j < blockThreads && fibers[w * 32 + j].state == DONE && failure.empty())
+        failure = "shuffle at " + std::string(site) + " reads lane " + std::to_string(j) + ", which has exited";
     park(AT_WARP);
     return r;
 }
@@ -102,7 +106,7 @@ static void trampoline() {
     _longjmp(schedJb, 1);
 }
 
-/** Runs one block of n threads as fibers until all are done; sets failure on a deadlock. */
+/** Runs one block of n threads as fibers until all are done; sets failure on a broken barrier or a deadlock. */
 static void run_block(int n) {
     blockThreads = n;
     for (; fiberSlots < n; fiberSlots++) {
@@ -116,7 +120,7 @@ static void run_block(int n) {
         f.tid = {(unsigned)t % blockDim_.x, ((unsigned)t / blockDim_.x) % blockDim_.y, (unsigned)t / (blockDim_.x * blockDim_.y)};
         f.state = READY;
         f.mask = 0;
-        f.barriers = 0;
+        f.site = nullptr;
         f.started = false;
         f.ctx.uc_stack.ss_sp = f.stack;
         f.ctx.uc_stack.ss_size = STACK;
@@ -124,7 +128,8 @@ static void run_block(int n) {
         makecontext(&f.ctx, trampoline, 0);
     }
     while (true) {
-        for (int t = 0; t < n; t++) {
+        for (int i = 0; i < n; i++) {
+            int t = reverseOrder ? n - 1 - i : i;
             if (fibers[t].state != READY) continue;
             cur = &fibers[t];
             if (!_setjmp(schedJb)) {
@@ -132,48 +137,61 @@ static void run_block(int n) {
                 _longjmp(cur->jb, 1);
             }
         }
-        int live = 0;
-        for (int t = 0; t < n; t++) live += fibers[t].state != DONE;
-        if (live == 0 || !failure.empty()) return;
+        if (!failure.empty()) return;
+        int live = 0, atBlock = 0, done = 0;
+        for (int t = 0; t < n; t++) {
+            live += fibers[t].state != DONE;
+            atBlock += fibers[t].state == AT_BLOCK;
+        }
+        done = n - live;
+        if (live == 0) return;
         bool released = false;
-        for (int w = 0; w * 32 < n; w++) {                   // warps whose live lanes all wait at a shuffle
+        for (int w = 0; w * 32 < n; w++) {                   // warps whose live lanes all wait at one shuffle
             int hi = std::min(n, w * 32 + 32), waiting = 0, alive = 0;
             unsigned exited = 0, mask = 0;
+            const char* site = nullptr;
             for (int t = w * 32; t < hi; t++) {
                 if (fibers[t].state == DONE) { exited |= 1u << (t & 31); continue; }
                 alive++;
-                if (fibers[t].state == AT_WARP) { waiting++; mask |= fibers[t].mask; }
+                if (fibers[t].state == AT_WARP) {
+                    if (waiting++ == 0) site = fibers[t].site;
+                    else if (!sameSite(site, fibers[t].site)) {
+                        failure = std::string("divergent shuffles in warp ") + std::to_string(w) + ": " + site + " and "
+                                + fibers[t].site;
+                        return;
+                    }
+                    mask |= fibers[t].mask;
+                }
             }
             for (int t = hi; t < w * 32 + 32; t++) exited |= 1u << (t & 31);   // lanes past the block's end
             if (alive == 0 || waiting != alive) continue;
             if ((mask & exited) != 0) {
-                failure = "full-mask shuffle in warp " + std::to_string(w) + " with exited lanes";
+                failure = std::string("full-mask shuffle at ") + site + " in warp " + std::to_string(w) + " with exited lanes";
                 return;
             }
             for (int t = w * 32; t < hi; t++) if (fibers[t].state == AT_WARP) fibers[t].state = READY;
             released = true;
         }
         if (released) continue;
-        int atBlock = 0;
-        for (int t = 0; t < n; t++) atBlock += fibers[t].state == AT_BLOCK;
         if (atBlock == live) {
-            long first = -1;
-            void* site = nullptr;
+            if (done > 0) {
+                failure = std::to_string(done) + " thread(s) exited while " + std::to_string(live)
+                        + " wait at __syncthreads (" + fibers[0].site + "...)";
+                for (int t = 0; t < n; t++) if (fibers[t].state == AT_BLOCK) { failure = std::to_string(done)
+                        + " thread(s) exited while " + std::to_string(live) + " wait at __syncthreads, "
+                        + fibers[t].site; break; }
+                return;
+            }
+            const char* site = nullptr;
             for (int t = 0; t < n; t++) {
-                if (fibers[t].state != AT_BLOCK) continue;
-                if (first < 0) { first = fibers[t].barriers; site = fibers[t].site; }
-                if (fibers[t].site != site) {
-                    failure = "divergent __syncthreads: thread " + std::to_string(t) + " waits at another call site "
-                            "than the block's first waiting thread";
-                    return;
-                }
-                if (fibers[t].barriers != first) {
-                    failure = "divergent __syncthreads: thread " + std::to_string(t) + " waits at its barrier #"
-                            + std::to_string(fibers[t].barriers) + ", thread 0's first waiter at #" + std::to_string(first);
+                if (site == nullptr) site = fibers[t].site;
+                else if (!sameSite(site, fibers[t].site)) {
+                    failure = std::string("divergent __syncthreads: thread 0 waits at ") + site + ", thread "
+                            + std::to_string(t) + " at " + fibers[t].site;
                     return;
                 }
             }
-            for (int t = 0; t < n; t++) if (fibers[t].state == AT_BLOCK) fibers[t].state = READY;
+            for (int t = 0; t < n; t++) fibers[t].state = READY;
             continue;
         }
         failure = "deadlock: " + std::to_string(atBlock) + " of " + std::to_string(live)
@@ -182,45 +200,97 @@ static void run_block(int n) {
     }
 }
 
-static std::mutex launchLock;
+// ---------------------------------------------------------------- memory: 256-aligned, canary bytes, guard page
+struct Mapping { void* base; size_t len; size_t bytes, padded; };
+static std::map<CUdeviceptr, Mapping> mappings;
+static const unsigned char CANARY = 0xA5;
 
-static CUresult launch(const KernelInfo* k, const unsigned g[3], const unsigned b[3], void** params) {
-    std::lock_guard<std::mutex> guard(launchLock);
+static CUresult alloc_guarded(CUdeviceptr* out, size_t bytes) {
+    size_t page = (size_t)sysconf(_SC_PAGESIZE), padded = (bytes + 255) / 256 * 256;
+    if (padded == 0) padded = 256;
+    size_t pages = (padded + page - 1) / page, len = (pages + 1) * page;
+    void* base = mmap(nullptr, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (base == MAP_FAILED) return 2;   // CUDA_ERROR_OUT_OF_MEMORY
+    mprotect(static_cast<char*>(base) + pages * page, page, PROT_NONE);
+    char* start = static_cast<char*>(base) + pages * page - padded;
+    std::memset(start, 0xFF, bytes);     // NaN in every float: reading memory never written shows
+    std::memset(start + bytes, CANARY, padded - bytes);
+    *out = (CUdeviceptr)start;
+    mappings[*out] = {base, len, bytes, padded};
+    return OK;
+}
+
+/** After a launch: the bytes between each allocation's end and its 256-byte boundary must be untouched. */
+static void check_canaries() {
+    for (auto& [p, m] : mappings) {
+        const unsigned char* c = reinterpret_cast<const unsigned char*>(p) + m.bytes;
+        for (size_t i = 0; i < m.padded - m.bytes; i++)
+            if (c[i] != CANARY) {
+                failure = "write past the end of a device allocation of " + std::to_string(m.bytes) + " bytes (at +"
+                        + std::to_string(m.bytes + i) + ")";
+                return;
+            }
+    }
+}
+
+// ---------------------------------------------------------------- launches
+static int launchCount;
+static CUresult sticky;                  // the first launch failure: every later call returns it, as on a GPU
+
+static CUresult validate(const KernelInfo* k, const unsigned g[3], const unsigned b[3]) {
     long long threads = (long long)b[0] * b[1] * b[2];
-    if (threads <= 0 || threads > 1024 || b[0] > 1024 || b[1] > 1024 || b[2] > 64 || g[0] == 0 || g[1] == 0
+    if (threads <= 0 || threads > k->maxThreads || b[0] > 1024 || b[1] > 1024 || b[2] > 64 || g[0] == 0 || g[1] == 0
         || g[2] == 0 || g[1] > 65535 || g[2] > 65535 || g[0] > 0x7fffffffu) {
-        std::fprintf(stderr, "[cuda-emu] %s: invalid launch grid (%u,%u,%u) block (%u,%u,%u)\n", k->name, g[0], g[1],
-                     g[2], b[0], b[1], b[2]);
+        std::fprintf(stderr, "[cuda-emu] %s: invalid launch grid (%u,%u,%u) block (%u,%u,%u), at most %d threads\n",
+                     k->name, g[0], g[1], g[2], b[0], b[1], b[2], k->maxThreads);
         return INVALID_VALUE;
     }
+    return OK;
+}
+
+extern "C" char __start_emu_shared[] __attribute__((weak));
+extern "C" char __stop_emu_shared[] __attribute__((weak));
+
+static CUresult run(const KernelInfo* k, const unsigned g[3], const unsigned b[3], void** params) {
+    int threads = (int)(b[0] * b[1] * b[2]);
     blockDim_ = {b[0], b[1], b[2]};
     gridDim_ = {g[0], g[1], g[2]};
     running = k;
     runningParams = params;
     directMode = k->direct;
+    int parity = launchCount++ & 1;
     failure.clear();
     for (unsigned z = 0; z < g[2]; z++)
         for (unsigned y = 0; y < g[1]; y++)
             for (unsigned x = 0; x < g[0]; x++) {
                 blockIdx_ = {x, y, z};
+                reverseOrder = ((x + y + z + parity) & 1) != 0;
+                if (__start_emu_shared != __stop_emu_shared)
+                    std::memset(__start_emu_shared, 0xFF, __stop_emu_shared - __start_emu_shared);
                 if (directMode) {
-                    for (int t = 0; t < threads; t++) {
+                    for (int i = 0; i < threads; i++) {
+                        int t = reverseOrder ? threads - 1 - i : i;
                         directTid = {(unsigned)t % b[0], ((unsigned)t / b[0]) % b[1], (unsigned)t / (b[0] * b[1])};
                         k->invoke(k->fn, params);
                     }
                 } else {
-                    run_block((int)threads);
+                    run_block(threads);
                 }
                 if (!failure.empty()) {
-                    std::fprintf(stderr, "[cuda-emu] %s, block (%u,%u,%u) of (%u,%u,%u), %lld threads: %s\n", k->name, x,
+                    std::fprintf(stderr, "[cuda-emu] %s, block (%u,%u,%u) of (%u,%u,%u), %d threads: %s\n", k->name, x,
                                  y, z, g[0], g[1], g[2], threads, failure.c_str());
                     return LAUNCH_FAILED;
                 }
             }
+    check_canaries();
+    if (!failure.empty()) {
+        std::fprintf(stderr, "[cuda-emu] %s: %s\n", k->name, failure.c_str());
+        return LAUNCH_FAILED;
+    }
     return OK;
 }
 
-// ---------------------------------------------------------------- graphs
+// ---------------------------------------------------------------- streams: queued work, graphs, events
 struct Node {
     const KernelInfo* k;
     unsigned g[3], b[3];
@@ -228,48 +298,77 @@ struct Node {
     std::vector<size_t> offsets;
 };
 struct Graph { std::vector<Node> nodes; };
-struct Stream { bool capturing = false, invalidated = false; Graph* graph = nullptr; };
-struct Event { std::chrono::steady_clock::time_point t; };
+struct Event { std::chrono::steady_clock::time_point t; long long seq = -1; };
 
-static CUresult run_graph(Graph* gr) {
-    for (Node& n : gr->nodes) {
-        std::vector<void*> p(n.offsets.size());
-        for (size_t i = 0; i < p.size(); i++) p[i] = n.args.data() + n.offsets[i];
-        CUresult r = launch(n.k, n.g, n.b, p.data());
-        if (r != OK) return r;
-    }
-    return OK;
-}
-
-static bool anyCapturing(Stream* s) { return s != nullptr && s->capturing; }
-static void invalidate(Stream* s) { if (s != nullptr && s->capturing) s->invalidated = true; }
+/** Queued work: a launch (node), a copy (dst, src, bytes), an event to mark, or a graph to run. */
+struct Op {
+    enum Kind { LAUNCH, COPY, EVENT, GRAPH } kind;
+    Node node;
+    void* dst = nullptr;
+    const void* src = nullptr;
+    size_t bytes = 0;
+    Event* event = nullptr;
+    Graph* graph = nullptr;
+    long long seq = 0;
+};
+struct Stream {
+    bool capturing = false, invalidated = false;
+    Graph* graph = nullptr;
+    std::vector<Op> queue;
+};
 static std::vector<Stream*> streams;
-static bool captureActive() {
-    for (Stream* s : streams) if (s->capturing) return true;
-    return false;
-}
-static void invalidateAll() { for (Stream* s : streams) invalidate(s); }
+static std::recursive_mutex lock;
+static long long opSeq;
 
-// ---------------------------------------------------------------- memory with a guard page after each block
-struct Mapping { void* base; size_t len; };
-static std::map<CUdeviceptr, Mapping> mappings;
-static CUresult alloc_guarded(CUdeviceptr* out, size_t bytes) {
-    size_t page = (size_t)sysconf(_SC_PAGESIZE), body = (bytes + 15) / 16 * 16;
-    size_t pages = (body + page - 1) / page, len = (pages + 1) * page;
-    void* base = mmap(nullptr, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (base == MAP_FAILED) return 2;   // CUDA_ERROR_OUT_OF_MEMORY
-    mprotect(static_cast<char*>(base) + pages * page, page, PROT_NONE);
-    char* start = static_cast<char*>(base) + pages * page - body;
-    std::memset(start, 0xFF, body);      // NaN in every float: reading memory never written shows
-    *out = (CUdeviceptr)start;
-    mappings[*out] = {base, len};
-    return OK;
+static Node make_node(const KernelInfo* k, const unsigned g[3], const unsigned b[3], void** params) {
+    Node n{k, {g[0], g[1], g[2]}, {b[0], b[1], b[2]}, {}, {}};
+    for (int i = 0; i < k->nparams; i++) {          // the arguments are copied at the call, as the driver does
+        n.offsets.push_back(n.args.size());
+        n.args.insert(n.args.end(), static_cast<char*>(params[i]), static_cast<char*>(params[i]) + k->sizes[i]);
+        while (n.args.size() % 8) n.args.push_back(0);
+    }
+    return n;
 }
+
+static CUresult run_node(Node& n) {
+    std::vector<void*> p(n.offsets.size());
+    for (size_t i = 0; i < p.size(); i++) p[i] = n.args.data() + n.offsets[i];
+    return run(n.k, n.g, n.b, p.data());
+}
+
+/** Runs a stream's queued work up to and including the op numbered `upTo` (all of it for -1). */
+static CUresult flush(Stream* s, long long upTo = -1) {
+    size_t i = 0;
+    CUresult r = OK;
+    for (; i < s->queue.size() && r == OK; i++) {
+        Op& op = s->queue[i];
+        if (upTo >= 0 && op.seq > upTo) break;
+        switch (op.kind) {
+            case Op::LAUNCH: r = run_node(op.node); break;
+            case Op::COPY: std::memcpy(op.dst, op.src, op.bytes); break;
+            case Op::EVENT: op.event->t = std::chrono::steady_clock::now(); break;
+            case Op::GRAPH:
+                for (Node& n : op.graph->nodes) if ((r = run_node(n)) != OK) break;
+                break;
+        }
+    }
+    s->queue.erase(s->queue.begin(), s->queue.begin() + i);
+    if (r != OK && sticky == OK) sticky = r;
+    return r;
+}
+static CUresult flush_all() {
+    for (Stream* s : streams) flush(s);
+    return sticky;
+}
+static void enqueue(Stream* s, Op op) { op.seq = ++opSeq; s->queue.push_back(std::move(op)); }
 }  // namespace emu
 
 using namespace emu;
 
 extern "C" {
+#define GUARD std::lock_guard<std::recursive_mutex> guard(emu::lock)
+#define STICKY if (sticky != OK) return sticky
+
 CUresult cuInit(unsigned) { return OK; }
 CUresult cuDriverGetVersion(int* v) { *v = 13000; return OK; }
 CUresult cuDeviceGetCount(int* n) { *n = 1; return OK; }
@@ -282,15 +381,21 @@ CUresult cuDevicePrimaryCtxRetain(void** ctx, int) { static int c; *ctx = &c; re
 CUresult cuDevicePrimaryCtxRelease_v2(int) { return OK; }
 CUresult cuCtxSetCurrent(void*) { return OK; }
 
-CUresult cuStreamCreate(void** s, unsigned) { Stream* st = new Stream(); streams.push_back(st); *s = st; return OK; }
+CUresult cuStreamCreate(void** s, unsigned) { GUARD; Stream* st = new Stream(); streams.push_back(st); *s = st; return OK; }
 CUresult cuStreamDestroy_v2(void* s) {
-    for (size_t i = 0; i < streams.size(); i++) if (streams[i] == s) streams.erase(streams.begin() + i);
-    delete static_cast<Stream*>(s);
+    GUARD;
+    Stream* st = static_cast<Stream*>(s);
+    flush(st);
+    for (size_t i = 0; i < streams.size(); i++) if (streams[i] == st) { streams.erase(streams.begin() + i); break; }
+    delete st;
     return OK;
 }
 CUresult cuStreamSynchronize(void* s) {
-    if (anyCapturing(static_cast<Stream*>(s))) { invalidate(static_cast<Stream*>(s)); return CAPTURE_UNSUPPORTED; }
-    return OK;
+    GUARD;
+    Stream* st = static_cast<Stream*>(s);
+    if (st->capturing) { st->invalidated = true; return CAPTURE_UNSUPPORTED; }
+    STICKY;
+    return flush(st);
 }
 
 CUresult cuModuleLoadData(void** m, const void*) { static int mod; *m = &mod; return OK; }
@@ -304,26 +409,24 @@ CUresult cuModuleGetFunction(void** f, void*, const char* name) {
 
 CUresult cuLaunchKernel(void* f, unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by, unsigned bz,
                         unsigned, void* stream, void** params, void** extra) {
-    if (f == nullptr || extra != nullptr) return INVALID_VALUE;
+    GUARD;
+    STICKY;
+    if (f == nullptr || extra != nullptr || stream == nullptr) return INVALID_VALUE;
     const KernelInfo* k = static_cast<const KernelInfo*>(f);
     unsigned g[3] = {gx, gy, gz}, b[3] = {bx, by, bz};
+    CUresult v = validate(k, g, b);                   // configuration errors come back at the call, as on a GPU
+    if (v != OK) return v;
     Stream* s = static_cast<Stream*>(stream);
-    if (anyCapturing(s)) {                 // recorded with its arguments copied, as the driver does
-        Node n{k, {gx, gy, gz}, {bx, by, bz}, {}, {}};
-        for (int i = 0; i < k->nparams; i++) {
-            n.offsets.push_back(n.args.size());
-            n.args.insert(n.args.end(), static_cast<char*>(params[i]), static_cast<char*>(params[i]) + k->sizes[i]);
-            while (n.args.size() % 8) n.args.push_back(0);
-        }
-        s->graph->nodes.push_back(std::move(n));
-        return OK;
-    }
-    return launch(k, g, b, params);
+    if (s->capturing) { s->graph->nodes.push_back(make_node(k, g, b, params)); return OK; }
+    Op op{Op::LAUNCH, make_node(k, g, b, params)};
+    enqueue(s, std::move(op));
+    return OK;
 }
 
-CUresult cuMemAlloc_v2(CUdeviceptr* p, size_t bytes) { return alloc_guarded(p, bytes); }
+CUresult cuMemAlloc_v2(CUdeviceptr* p, size_t bytes) { GUARD; STICKY; return alloc_guarded(p, bytes); }
 CUresult cuMemFree_v2(CUdeviceptr p) {
-    if (captureActive()) invalidateAll();
+    GUARD;
+    for (Stream* s : streams) if (!s->capturing) flush(s);   // cuMemFree waits for the work that may use the block
     auto it = mappings.find(p);
     if (it == mappings.end()) return INVALID_VALUE;
     munmap(it->second.base, it->second.len);
@@ -331,32 +434,59 @@ CUresult cuMemFree_v2(CUdeviceptr p) {
     return OK;
 }
 CUresult cuMemHostAlloc(void** p, size_t bytes, unsigned) { *p = std::malloc(bytes ? bytes : 1); return *p ? OK : 2; }
-CUresult cuMemFreeHost(void* p) { std::free(p); return OK; }
+CUresult cuMemFreeHost(void* p) { GUARD; flush_all(); std::free(p); return OK; }
+// Copies are queued like launches: the host buffer is read when the copy runs, not when it is enqueued. (A GPU
+// would record a copy into a capture; the emulator refuses it, and our backend never issues one there.)
 CUresult cuMemcpyHtoDAsync_v2(CUdeviceptr d, const void* h, size_t n, void* s) {
-    if (anyCapturing(static_cast<Stream*>(s))) { invalidate(static_cast<Stream*>(s)); return CAPTURE_UNSUPPORTED; }
-    std::memcpy(reinterpret_cast<void*>(d), h, n);
+    GUARD;
+    Stream* st = static_cast<Stream*>(s);
+    if (st->capturing) { st->invalidated = true; return CAPTURE_UNSUPPORTED; }
+    STICKY;
+    Op op{Op::COPY};
+    op.dst = reinterpret_cast<void*>(d); op.src = h; op.bytes = n;
+    enqueue(st, std::move(op));
     return OK;
 }
 CUresult cuMemcpyDtoHAsync_v2(void* h, CUdeviceptr d, size_t n, void* s) {
-    if (anyCapturing(static_cast<Stream*>(s))) { invalidate(static_cast<Stream*>(s)); return CAPTURE_UNSUPPORTED; }
-    std::memcpy(h, reinterpret_cast<void*>(d), n);
+    GUARD;
+    Stream* st = static_cast<Stream*>(s);
+    if (st->capturing) { st->invalidated = true; return CAPTURE_UNSUPPORTED; }
+    STICKY;
+    Op op{Op::COPY};
+    op.dst = h; op.src = reinterpret_cast<void*>(d); op.bytes = n;
+    enqueue(st, std::move(op));
     return OK;
 }
 
 CUresult cuEventCreate(void** e, unsigned) { *e = new Event(); return OK; }
-CUresult cuEventDestroy_v2(void* e) { delete static_cast<Event*>(e); return OK; }
+CUresult cuEventDestroy_v2(void* e) { GUARD; flush_all(); delete static_cast<Event*>(e); return OK; }
 CUresult cuEventRecord(void* e, void* s) {
-    if (anyCapturing(static_cast<Stream*>(s))) { invalidate(static_cast<Stream*>(s)); return CAPTURE_UNSUPPORTED; }
-    static_cast<Event*>(e)->t = std::chrono::steady_clock::now();
+    GUARD;
+    Stream* st = static_cast<Stream*>(s);
+    if (st->capturing) { st->invalidated = true; return CAPTURE_UNSUPPORTED; }
+    Op op{Op::EVENT};
+    op.event = static_cast<Event*>(e);
+    enqueue(st, std::move(op));
+    op.event->seq = opSeq;
     return OK;
 }
-CUresult cuEventSynchronize(void*) { return captureActive() ? (invalidateAll(), CAPTURE_UNSUPPORTED) : OK; }
+CUresult cuEventSynchronize(void* e) {
+    GUARD;
+    Event* ev = static_cast<Event*>(e);
+    for (Stream* s : streams) {
+        if (s->capturing) { s->invalidated = true; return CAPTURE_UNSUPPORTED; }
+        for (const Op& op : s->queue)
+            if (op.kind == Op::EVENT && op.event == ev) { flush(s, op.seq); break; }
+    }
+    return sticky;
+}
 CUresult cuEventElapsedTime(float* ms, void* a, void* b) {
     *ms = std::chrono::duration<float, std::milli>(static_cast<Event*>(b)->t - static_cast<Event*>(a)->t).count();
     return OK;
 }
 
 CUresult cuStreamBeginCapture_v2(void* stream, int) {
+    GUARD;
     Stream* s = static_cast<Stream*>(stream);
     if (s == nullptr || s->capturing) return ILLEGAL_STATE;
     s->capturing = true;
@@ -365,6 +495,7 @@ CUresult cuStreamBeginCapture_v2(void* stream, int) {
     return OK;
 }
 CUresult cuStreamEndCapture(void* stream, void** graph) {
+    GUARD;
     Stream* s = static_cast<Stream*>(stream);
     if (s == nullptr || !s->capturing) return ILLEGAL_STATE;
     s->capturing = false;
@@ -387,10 +518,16 @@ CUresult cuGraphGetNodes(void* graph, void** nodes, size_t* count) {
     return OK;
 }
 CUresult cuGraphLaunch(void* exec, void* stream) {
-    if (anyCapturing(static_cast<Stream*>(stream))) return CAPTURE_UNSUPPORTED;
-    return run_graph(static_cast<Graph*>(exec));
+    GUARD;
+    Stream* s = static_cast<Stream*>(stream);
+    if (s->capturing) return CAPTURE_UNSUPPORTED;
+    STICKY;
+    Op op{Op::GRAPH};
+    op.graph = static_cast<Graph*>(exec);
+    enqueue(s, std::move(op));
+    return OK;
 }
-CUresult cuGraphExecDestroy(void* exec) { delete static_cast<Graph*>(exec); return OK; }
+CUresult cuGraphExecDestroy(void* exec) { GUARD; flush_all(); delete static_cast<Graph*>(exec); return OK; }
 CUresult cuGraphDestroy(void* graph) { delete static_cast<Graph*>(graph); return OK; }
 
 CUresult cuGetErrorName(CUresult r, const char** s) {

@@ -596,4 +596,27 @@ class CudaConformanceTest {
             be.release(s);
         }
     }
+
+    /** More small uploads than the pinned ring holds, with no synchronisation between them: none may be lost. */
+    @Test
+    void uploadsThatWrapThePinnedRingKeepTheirValues() {
+        for (CudaBackend be : backends) {
+            int n = 1 << 18;                                // 1 MiB each, 40 of them through an 8 MiB ring
+            List<Storage> ss = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                float[] v = new float[n];
+                java.util.Arrays.fill(v, i + 0.5f);
+                Storage s = be.alloc(n);
+                be.write(s, v);                             // returns before the copy has run
+                ss.add(s);
+            }
+            for (int i = 0; i < ss.size(); i++) {
+                double[] got = get(be, ss.get(i));
+                double[] want = new double[n];
+                java.util.Arrays.fill(want, i + 0.5);
+                check("upload " + i + " of 40 through the ring", want, got, 0, 0);
+                be.release(ss.get(i));
+            }
+        }
+    }
 }
