@@ -57,7 +57,7 @@ public final class InfoGan {
     private long stepsRun;
     /** The recorded device half of a step (a CUDA graph), once recorded; null on backends that do not record. */
     private Backend.Replay recorded;
-    private boolean tryRecording = true;
+    private boolean tryRecording = true;      // false once the backend declined or failed to record
     private static final int D_GAN = 0, G_GAN = 1, D_REAL = 2, D_FAKE = 3, CODES = 4;
 
     public InfoGan(Backend backend, ModelConfig cfg, long seed) {
@@ -90,13 +90,6 @@ public final class InfoGan {
         labelsIn = new Tensor[catLabels.length];
         for (int k = 0; k < labelsIn.length; k++) labelsIn[k] = Tensor.buffer(backend, "input.c" + (k + 1), b);
         contIn = s.continuous() > 0 ? Tensor.buffer(backend, "input.continuous", b, s.continuous()) : null;
-    }
-
-    /** Whether a step may be recorded and replayed (a CUDA graph) when the backend can; on by default. */
-    public InfoGan recordSteps(boolean on) {
-        tryRecording = on;
-        if (!on) releaseRecording();
-        return this;
     }
 
     /** Frees the recorded step (and the device memory it holds); the next step runs eagerly and may record again. */

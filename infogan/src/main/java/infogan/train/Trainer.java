@@ -155,6 +155,8 @@ public final class Trainer {
             throw new UncheckedIOException("cannot write to run folder " + runDir + ": " + e.getMessage(), e);
         }
         double msPerIt = trainedIts == 0 ? 0 : (System.nanoTime() - t0) / 1e6 / trainedIts;
+        int recordedOps = m.recordedOperations();
+        m.releaseRecording();                                   // the graph's device memory, before the evaluation
         Checkpoints.save(ckpt, m, cfg.toProperties(), Math.max(start, cfg.iterations()), sampler.state(), sampler.permutation());
         Evaluator.Result ev = finish(m, data, runDir, cfg.seed(), out);
         boolean evaluatedLast = cfg.evalEvery() > 0 && cfg.iterations() % cfg.evalEvery() == 0;
@@ -166,8 +168,8 @@ public final class Trainer {
             }
         }
         if (trainedIts > 0) out.printf(Locale.ROOT, "%d iterations in %.1f s (%.1f ms/iteration)%n", trainedIts, trainedIts * msPerIt / 1000, msPerIt);
-        if (m.recordedOperations() > 0)
-            out.printf(Locale.ROOT, "each step after the first ran as one recorded graph of %,d operations%n", m.recordedOperations());
+        if (recordedOps > 0)
+            out.printf(Locale.ROOT, "each step after the first ran as one recorded graph of %,d operations%n", recordedOps);
         String work = backend.activity();
         if (work != null) out.println(work);
         return new Result(m, ev, last, msPerIt);
