@@ -94,7 +94,7 @@ run() {
   if [ -f "$DIR/runs/cuda300/metrics.csv" ] && [ -f "$DIR/runs/cpu300/metrics.csv" ]; then
     paste -d, "$DIR/runs/cuda300/metrics.csv" "$DIR/runs/cpu300/metrics.csv" | awk -F, 'NR > 1 {
         n = NF / 2; for (c = 2; c <= 6; c++) { d = $c - $(c + n); if (d < 0) d = -d; if (d > m) m = d } }
-        END { printf "CURVES max |cuda - cpu| over d_loss, g_loss, d_real, d_fake, ce_cat1 at iterations 100..300: %.4g\n", m }'
+        END { printf "CURVES max |cuda - cpu| over d_loss, g_loss, d_real, d_fake, ce_cat1 at iterations 100..300: %.4g (two CPU runs that sum in other orders differ by up to ~0.25 there)\n", m }'
   else
     echo "CURVES skipped: the cuda or the cpu 300-iteration run did not finish"
   fi | tee "$log/curves.txt"

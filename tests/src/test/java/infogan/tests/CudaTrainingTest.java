@@ -18,7 +18,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Whole InfoGAN training on the GPU (batch 100, the embedded MNIST digits): steps replayed from a CUDA graph follow
- * eager steps and cost one graph launch each, and the CUDA backend follows the CPU backend over 200 iterations.
+ * eager steps and cost one graph launch each, and the CUDA backend follows the CPU backend over 200 iterations
+ * (as closely as two CPU runs that differ only in their order of summation: see {@link LossCurve}).
  * Skipped, with the reason, where there is no GPU; the GPU check (scripts/gpu-check.sh) runs it on one.
  */
 class CudaTrainingTest {
@@ -57,12 +58,20 @@ class CudaTrainingTest {
         return new double[] {s.dLoss(), s.gLoss(), s.dReal(), s.dFake(), s.crossEntropy()[0], s.nll()[0], s.nll()[1]};
     }
 
-    static void close(String what, InfoGan.StepStats ref, InfoGan.StepStats got, double tol) {
+    static final String[] NAMES = {"d_loss", "g_loss", "d_real", "d_fake", "ce_cat1", "nll_cont1", "nll_cont2"};
+
+    /** Fails unless every statistic of got is within tol[i] of ref's (tol has one entry per {@link #values} entry). */
+    static void close(String what, InfoGan.StepStats ref, InfoGan.StepStats got, double... tol) {
         double[] r = values(ref), g = values(got);
-        double worst = 0;
-        for (int i = 0; i < r.length; i++) worst = Math.max(worst, Math.abs(r[i] - g[i]));
-        System.out.printf("[cuda-training] %s: max |difference| of the step statistics %.3g (allowed %.3g)%n", what, worst, tol);
-        assertTrue(worst <= tol, what + ": statistics differ by " + worst + "\n ref " + ref + "\n got " + got);
+        StringBuilder worst = new StringBuilder();
+        boolean ok = true;
+        for (int i = 0; i < r.length; i++) {
+            double t = tol[Math.min(i, tol.length - 1)], d = Math.abs(r[i] - g[i]);
+            worst.append(String.format(" %s %.3g (≤ %.3g)", NAMES[i], d, t));
+            ok &= d <= t;
+        }
+        System.out.printf("[cuda-training] %s: |difference|%s%n", what, worst);
+        assertTrue(ok, what + ": statistics differ beyond the tolerance:" + worst + "\n ref " + ref + "\n got " + got);
     }
 
     @Test
@@ -112,8 +121,14 @@ class CudaTrainingTest {
                 sc.next(batch);
                 cpu.step(batch);
                 if (it % 50 == 0) {
-                    // float32 on both, summed in different orders: close at first, drifting apart as a GAN does.
-                    close("cuda vs cpu, iterations " + (it - 49) + "-" + it, cpu.readStats(), gpu.readStats(), it == 50 ? 0.05 : 0.15);
+                    // Means over each 50 iterations. Tolerances from LossCurve: four CPU runs differing only in the
+                    // GEMM's summation order (-Dinfogan.sgemm.kc=64/128/256/512), compared pairwise, differ by at
+                    // most 0.0022 in any statistic over iterations 1-100; after that the trajectories part (a GAN
+                    // amplifies last-bit differences): up to 0.25 in the GAN losses and 0.027 in the others at
+                    // 101-200. Allowed: about 5x (first 100) and 2x (after) those.
+                    String what = "cuda vs cpu, iterations " + (it - 49) + "-" + it;
+                    if (it <= 100) close(what, cpu.readStats(), gpu.readStats(), 0.01);
+                    else close(what, cpu.readStats(), gpu.readStats(), 0.5, 0.5, 0.06);
                 }
             }
             for (Tensor p : gpu.g.parameters())
