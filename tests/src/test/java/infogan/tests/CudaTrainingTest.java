@@ -60,7 +60,7 @@ class CudaTrainingTest {
 
     static final String[] NAMES = {"d_loss", "g_loss", "d_real", "d_fake", "ce_cat1", "nll_cont1", "nll_cont2"};
 
-    /** Fails unless every statistic of got is within tol[i] of ref's (tol has one entry per {@link #values} entry). */
+    /** Fails unless statistic i of got is within tol[i] of ref's; the last tolerance holds for the statistics after it. */
     static void close(String what, InfoGan.StepStats ref, InfoGan.StepStats got, double... tol) {
         double[] r = values(ref), g = values(got);
         StringBuilder worst = new StringBuilder();

@@ -21,11 +21,11 @@ import infogan.model.ModelConfig;
  * </pre>
  * Largest |difference| over the six pairs (Zen 1, AVX2, 2026-12-04), columns as printed:
  * <pre>
- *   window   d_loss  g_loss  d_real  d_fake  ce_cat1 nll1    nll2
- *   1-50     0.0004  0.0003  0.0001  0.0002  0.0016  0.0001  0.0003
- *   51-100   0.0017  0.0022  0.0003  0.0006  0.0014  0.0004  0.0004
- *   101-150  0.1036  0.0900  0.0166  0.0162  0.0148  0.0211  0.0271
- *   151-200  0.0949  0.2517  0.0137  0.0068  0.0256  0.0215  0.0240
+ *   window   d_loss  g_loss  d_real  d_fake  ce_cat1 nll_cont1 nll_cont2
+ *   1-50     0.0004  0.0003  0.0001  0.0002  0.0016  0.0001    0.0003
+ *   51-100   0.0017  0.0022  0.0003  0.0006  0.0014  0.0004    0.0004
+ *   101-150  0.1036  0.0900  0.0166  0.0162  0.0148  0.0211    0.0271
+ *   151-200  0.0949  0.2517  0.0137  0.0068  0.0256  0.0215    0.0240
  * </pre>
  */
 public final class LossCurve {
@@ -39,7 +39,7 @@ public final class LossCurve {
         InfoGan gan = new InfoGan(new CpuBackend(threads), cfg, 1);
         BatchSampler sampler = new BatchSampler(data.train(), cfg.batch(), 7);
         float[] batch = new float[cfg.batch() * 784];
-        System.out.println("# iterations dLoss gLoss dReal dFake ce1 nll2 nll3 (means over the window)");
+        System.out.println("# iteration " + String.join(" ", CudaTrainingTest.NAMES) + " (means over the 50 iterations before)");
         for (int it = 1; it <= iterations; it++) {
             sampler.next(batch);
             gan.step(batch);
