@@ -19,8 +19,9 @@ import java.util.Map;
  * cuDNN 9 legacy convolution API through java.lang.foreign (no jcudnn runs on cuDNN 9, gpu-stack.md §2).
  * Per {@link ConvGeom} it creates once and caches: the x, y tensor descriptors, the filter descriptor, the
  * convolution descriptor (cross-correlation, float, FMA math: no TF32, to stay within float32 tolerances), the three
- * algorithms chosen by the {@code _v7} heuristics (first one that succeeded and needs at most {@link #MAX_WORKSPACE}
- * bytes) and their workspace sizes. One workspace buffer, grown on demand from the backend's allocator, serves all.
+ * algorithms chosen by the {@code _v7} heuristics (the first deterministic one that succeeded and needs at most
+ * {@link #MAX_WORKSPACE} bytes; see {@link #pick}) and their workspace sizes. One workspace buffer, grown on demand
+ * from the backend's allocator, serves all.
  * <p>Semantics match Backend: forward overwrites (beta = 0), backward data and backward filter accumulate (beta = 1).
  * <p>Library: {@code -Dinfogan.cudnn=PATH}, else {@code libcudnn.so.9}.
  */
@@ -59,7 +60,7 @@ public final class Cudnn implements AutoCloseable {
             "cudnnDestroyTensorDescriptor", "cudnnDestroyFilterDescriptor", "cudnnDestroyConvolutionDescriptor");
 
     static final int DATA_FLOAT = 0, NCHW = 0, CROSS_CORRELATION = 1, FMA_MATH = 3;
-    static final int PERF_BYTES = 48, PERF_COUNT = 8;
+    static final int PERF_BYTES = 48, PERF_COUNT = 8, DETERMINISTIC = 1;   // cudnnDeterminism_t: 0 non-, 1 deterministic
     static final long MAX_WORKSPACE = 512L << 20;
 
     private final Arena arena;
@@ -197,19 +198,40 @@ public final class Cudnn implements AutoCloseable {
         return p;
     }
 
-    /** The first heuristic result with status SUCCESS and a workspace within MAX_WORKSPACE. */
+    /**
+     * The heuristics' best usable algorithm (status SUCCESS, workspace within MAX_WORKSPACE), deterministic if any
+     * usable one is: a non-deterministic algorithm (e.g. backward filter by atomics) would make two runs of the
+     * same seed differ, and a replayed step differ from the eager one.
+     */
     private int[] choose(String which, MemorySegment d1, MemorySegment d2, MemorySegment conv, MemorySegment d3) {
         MemorySegment returned = arena.allocate(JAVA_INT), perf = arena.allocate(PERF_BYTES * PERF_COUNT, 8);
         String f = "cudnnGetConvolution" + which + "Algorithm_v7";
         check(f, call(f, handle, d1, d2, conv, d3, PERF_COUNT, returned, perf));
-        int n = returned.get(JAVA_INT, 0);
+        int n = returned.get(JAVA_INT, 0), i = pick(perf, n, MAX_WORKSPACE);
+        if (i < 0) throw new IllegalStateException(f + ": no usable algorithm among " + n);
+        int algo = perf.get(JAVA_INT, (long) i * PERF_BYTES);
+        if (perf.get(JAVA_INT, (long) i * PERF_BYTES + 24) != DETERMINISTIC)
+            System.err.println("[cuda] cuDNN " + which + ": no deterministic algorithm fits, using algorithm " + algo
+                    + " (results may differ from run to run in the last bits)");
+        return new int[] {algo};
+    }
+
+    /**
+     * Index of the entry to use among n {@code cudnnConvolution*AlgoPerf_t} records (best first):
+     * {@code {int algo; int status; float time; size_t memory; int determinism; int mathType; int reserved[3]}},
+     * 48 bytes each. The first usable deterministic one, else the first usable one, else −1.
+     */
+    static int pick(MemorySegment perf, int n, long maxWorkspace) {
+        int firstUsable = -1;
         for (int i = 0; i < n; i++) {
-            long base = (long) i * PERF_BYTES;      // {int algo; int status; float time; size_t memory; ...}
-            int algo = perf.get(JAVA_INT, base), status = perf.get(JAVA_INT, base + 4);
+            long base = (long) i * PERF_BYTES;
+            int status = perf.get(JAVA_INT, base + 4);
             long memory = perf.get(JAVA_LONG, base + 16);
-            if (status == 0 && memory <= MAX_WORKSPACE) return new int[] {algo};
+            if (status != 0 || memory > maxWorkspace) continue;
+            if (perf.get(JAVA_INT, base + 24) == DETERMINISTIC) return i;
+            if (firstUsable < 0) firstUsable = i;
         }
-        throw new IllegalStateException(f + ": no usable algorithm among " + n);
+        return firstUsable;
     }
 
     private long wsSize(String which, MemorySegment d1, MemorySegment d2, MemorySegment conv, MemorySegment d3, int algo) {

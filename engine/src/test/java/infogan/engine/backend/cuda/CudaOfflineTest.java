@@ -29,6 +29,34 @@ class CudaOfflineTest {
         assertFalse(e.getMessage().contains("\n"), "one line");
     }
 
+    /** Writes one cudnnConvolution*AlgoPerf_t record (48 bytes) at index i. */
+    private static void perf(java.lang.foreign.MemorySegment m, int i, int algo, int status, long memory, int determinism) {
+        long b = (long) i * Cudnn.PERF_BYTES;
+        m.set(java.lang.foreign.ValueLayout.JAVA_INT, b, algo);
+        m.set(java.lang.foreign.ValueLayout.JAVA_INT, b + 4, status);
+        m.set(java.lang.foreign.ValueLayout.JAVA_FLOAT, b + 8, 0.1f * i);
+        m.set(java.lang.foreign.ValueLayout.JAVA_LONG, b + 16, memory);
+        m.set(java.lang.foreign.ValueLayout.JAVA_INT, b + 24, determinism);
+        m.set(java.lang.foreign.ValueLayout.JAVA_INT, b + 28, 3);          // CUDNN_FMA_MATH
+    }
+
+    @Test
+    void cudnnAlgorithmChoicePrefersDeterministicUsableOnes() {
+        try (var arena = java.lang.foreign.Arena.ofConfined()) {
+            var m = arena.allocate((long) Cudnn.PERF_BYTES * 5, 8);
+            long max = 1000;
+            perf(m, 0, 1, 0, 10, 0);          // usable, non-deterministic (the heuristics' favourite)
+            perf(m, 1, 0, 3, 0, 1);           // deterministic, but its status is an error
+            perf(m, 2, 5, 0, 5000, 1);        // deterministic, workspace too large
+            perf(m, 3, 3, 0, 1000, 1);        // deterministic and usable: the one
+            perf(m, 4, 6, 0, 0, 1);
+            assertEquals(3, Cudnn.pick(m, 5, max));
+            assertEquals(0, Cudnn.pick(m, 3, max), "no deterministic one usable: the first usable");
+            assertEquals(-1, Cudnn.pick(m.asSlice(Cudnn.PERF_BYTES), 2, max), "none usable");
+            assertEquals(-1, Cudnn.pick(m, 0, max));
+        }
+    }
+
     @Test
     void missingLibrariesAreReportedNotThrown() {
         GpuProbe.Result b = Cublas.probe("/nonexistent/libcublas.so.13");
