@@ -125,8 +125,31 @@ run() {
   grep -hE "iterations in .* ms/iteration|^cuda work" "$log/train-cuda300-eager.txt" | sed 's/^/  cuda without graphs: /'
   grep -hE "iterations in .* ms/iteration" "$log/train-cpu300.txt" | sed 's/^/  cpu train: /'
   grep -E "^(RESULT|TORCH)" "$log/torch.txt" | sed 's/^/  torch: /'
+  targets | tee "$log/targets.txt"
   echo "  test launcher exit code: $trc"
   return "$trc"
+}
+
+# The issue's three targets, read off the logs of run(): ms/iteration against PyTorch eager (steady state:
+# iterations 101-1000 from the cumulative ms_per_iteration column of metrics.csv), launches per iteration, and
+# our GEMM against cuBLAS (the bench's ratio lines).
+targets() {
+  local csv="$DIR/runs/cuda1000/metrics.csv" log="$DIR/run-logs"
+  local ours torch
+  ours=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "ms_per_iteration") c = i; next }
+      NR == 2 { i0 = $1; m0 = $c } { i1 = $1; m1 = $c }
+      END { if (c && i1 > i0) printf "%.3f", (i1 * m1 - i0 * m0) / (i1 - i0) }' "$csv" 2>/dev/null)
+  torch=$(sed -n 's/^RESULT .*median_ms=\([0-9.]*\).*/\1/p' "$log/torch.txt" 2>/dev/null | head -1)
+  if [ -n "$ours" ] && [ -n "$torch" ]; then
+    awk -v o="$ours" -v t="$torch" 'BEGIN { printf "  TARGET ms/iteration at batch 100: ours %.3f (iterations 101-1000), PyTorch eager %.3f (median): ratio %.2f, wanted <= 0.5\n", o, t, o / t }'
+  else
+    echo "  TARGET ms/iteration: not measured (ours: ${ours:-missing}, torch: ${torch:-missing})"
+  fi
+  grep -h "^cuda work" "$log/train-cuda1000.txt" 2>/dev/null | sed -n 's/.*, \([0-9,]*\) graph launches.*/\1/p' | tr -d , |
+    awk '{ printf "  TARGET launches: %d graph launches over 1,000 iterations (wanted: one per iteration, or <= 30 launches)\n", $1 }'
+  grep -hE "^cuda work" "$log/train-cuda300-eager.txt" 2>/dev/null | sed -n 's/^cuda work: \([0-9,]*\) kernel launches and \([0-9,]*\) cuBLAS.*/\1 \2/p' | tr -d , |
+    awk '{ printf "  TARGET launches without graphs: %.0f per iteration (%d kernels + %d library calls over 300 iterations and the evaluation)\n", ($1 + $2) / 300, $1, $2 }'
+  grep -E "^BENCH ratio gemm" "$log/bench.txt" 2>/dev/null | sed 's/^BENCH ratio /  TARGET /'
 }
 
 case "$MODE" in

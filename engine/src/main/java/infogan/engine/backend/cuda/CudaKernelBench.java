@@ -2,6 +2,8 @@ package infogan.engine.backend.cuda;
 
 import infogan.engine.backend.ConvGeom;
 import infogan.engine.backend.Storage;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
@@ -20,13 +22,29 @@ public final class CudaKernelBench {
             System.out.println("BENCH skipped: " + r.reason());
             return;
         }
-        try (CudaBackend lib = CudaBackend.create()) {
-            run(lib, reps);
+        Map<String, Float> lib, own;
+        boolean cublas, cudnn;
+        try (CudaBackend be = CudaBackend.create()) {
+            cublas = be.usesCublas();
+            cudnn = be.usesCudnn();
+            lib = run(be, reps);
         }
         System.setProperty("infogan.cuda.cublas", "off");
         System.setProperty("infogan.cuda.cudnn", "off");
-        try (CudaBackend own = CudaBackend.create()) {
-            run(own, reps);
+        try (CudaBackend be = CudaBackend.create()) {
+            own = run(be, reps);
+        }
+        printRatios(lib, own, cublas, cudnn);
+    }
+
+    /** The target: our GEMM at >= 50% of cuBLAS's speed on the hot shapes (convolutions for information). */
+    static void printRatios(Map<String, Float> lib, Map<String, Float> own, boolean cublas, boolean cudnn) {
+        for (var e : own.entrySet()) {
+            boolean gemm = e.getKey().startsWith("gemm");
+            Float ref = lib.get(e.getKey());
+            if ((gemm ? !cublas : !cudnn) || ref == null || ref.isNaN() || e.getValue().isNaN()) continue;
+            System.out.printf("BENCH ratio %-28s ours %.4f ms, %s %.4f ms: ours at %3.0f%% of its speed%s%n", e.getKey(),
+                    e.getValue(), gemm ? "cuBLAS" : "cuDNN", ref, 100 * ref / e.getValue(), gemm ? " (wanted >= 50%)" : "");
         }
     }
 
@@ -39,21 +57,24 @@ public final class CudaKernelBench {
         return s;
     }
 
-    static void run(CudaBackend be, int reps) {
+    /** Times every hot kernel on be; returns ms per call by name (NaN where the output check failed). */
+    static Map<String, Float> run(CudaBackend be, int reps) {
         System.out.println("BENCH backend: " + be.describe());
+        Map<String, Float> ms = new LinkedHashMap<>();
         int b = 100;
         // GEMMs of the dense layers (row-major, y = x W^T: gemm(false, true, b, out, in)) and their weight gradients.
         int[][] gemms = {{b, 1024, 6272, 0, 1}, {6272, 1024, b, 1, 0}, {b, 6272, 1024, 0, 1}, {b, 1024, 74, 0, 1},
                 {2048, 2048, 2048, 0, 0}};
-        for (int[] g : gemms) gemm(be, g[0], g[1], g[2], g[3] == 1, g[4] == 1, reps);
-        conv(be, "D conv1 ", ConvGeom.of(b, 1, 28, 28, 64, 4, 4, 2, 1), reps);
-        conv(be, "D conv2 / G upconv1", ConvGeom.of(b, 64, 14, 14, 128, 4, 4, 2, 1), reps);
+        for (int[] g : gemms) gemm(be, g[0], g[1], g[2], g[3] == 1, g[4] == 1, reps, ms);
+        conv(be, "D conv1", ConvGeom.of(b, 1, 28, 28, 64, 4, 4, 2, 1), reps, ms);
+        conv(be, "D conv2 / G upconv1", ConvGeom.of(b, 64, 14, 14, 128, 4, 4, 2, 1), reps, ms);
         elementwise(be, reps);
         long[] mem = be.memoryStats();
         System.out.printf("BENCH memory: %.1f MiB reserved, %d cuMemAlloc calls%n", mem[0] / 1048576.0, mem[2]);
+        return ms;
     }
 
-    static void gemm(CudaBackend be, int m, int n, int k, boolean ta, boolean tb, int reps) {
+    static void gemm(CudaBackend be, int m, int n, int k, boolean ta, boolean tb, int reps, Map<String, Float> out) {
         Storage a = randn(be, m * k, 1), bb = randn(be, k * n, 2), c = be.alloc(m * n);
         be.gemm(ta, tb, m, n, k, 1, a, bb, 0, c);
         float[] ha = new float[m * k], hb = new float[k * n], hc = new float[m * n];
@@ -71,17 +92,19 @@ public final class CudaKernelBench {
         String name = String.format("gemm %s%s %dx%dx%d", ta ? "T" : "N", tb ? "T" : "N", m, n, k);
         if (maxErr > 1) {
             System.out.printf("BENCH %-34s CHECK FAILED (error %.2f x tolerance)%n", name, maxErr);
+            out.put(name, Float.NaN);
         } else {
             for (int w = 0; w < 3; w++) be.gemm(ta, tb, m, n, k, 1, a, bb, 0, c);
             float ms = be.timeMs(() -> be.gemm(ta, tb, m, n, k, 1, a, bb, 0, c), reps) / reps;
             System.out.printf("BENCH %-34s %8.4f ms  %8.1f GFLOP/s%n", name, ms, 2.0 * m * n * k / ms / 1e6);
+            out.put(name, ms);
         }
         be.release(a);
         be.release(bb);
         be.release(c);
     }
 
-    static void conv(CudaBackend be, String label, ConvGeom g, int reps) {
+    static void conv(CudaBackend be, String label, ConvGeom g, int reps, Map<String, Float> out) {
         Storage x = randn(be, g.inputSize(), 4), w = randn(be, g.weightSize(), 5), y = be.alloc(g.outputSize());
         Storage dy = randn(be, g.outputSize(), 6), dx = be.zeros(g.inputSize()), dw = be.zeros(g.weightSize());
         be.conv2dForward(y, x, w, g);
@@ -106,6 +129,7 @@ public final class CudaKernelBench {
         }
         if (maxErr > 1) {
             System.out.printf("BENCH conv %-29s CHECK FAILED (error %.2f x tolerance)%n", label, maxErr);
+            for (String pass : new String[] {"fwd", "bwd-data", "bwd-filter"}) out.put("conv " + label + " " + pass, Float.NaN);
         } else {
             double gf = 2.0 * g.macs() / 1e6;
             float f = time(be, () -> be.conv2dForward(y, x, w, g), reps);
@@ -113,6 +137,9 @@ public final class CudaKernelBench {
             float fl = time(be, () -> be.conv2dBackwardFilter(dw, dy, x, g), reps);
             System.out.printf("BENCH conv %-29s fwd %7.4f ms (%6.0f GFLOP/s)  bwd-data %7.4f ms (%6.0f)  bwd-filter %7.4f ms (%6.0f)%n",
                     label, f, gf / f, d, gf / d, fl, gf / fl);
+            out.put("conv " + label + " fwd", f);
+            out.put("conv " + label + " bwd-data", d);
+            out.put("conv " + label + " bwd-filter", fl);
         }
         for (Storage s : new Storage[] {x, w, y, dy, dx, dw}) be.release(s);
     }
