@@ -12,6 +12,13 @@ ROOT=$(pwd)
 MODE=${1:-all}
 DIR=${2:-target/gpu-check}
 JDK=${JDK25:-/usr/lib/jvm/temurin-25-jdk-amd64}
+# The run half ends with its summary within BUDGET seconds (each stage's timeout is cut to what is left, keeping
+# 20 s for the summary): the device tool allows 600 s per call, so call it with timeout_s a little above BUDGET.
+BUDGET=${GPU_CHECK_BUDGET:-520}
+# Logs go under $OUT when the device tool sets it (so they come back even if the call is cut short), else DIR.
+LOG=${OUT:+$OUT/run-logs}
+LOG=${LOG:-$DIR/run-logs}
+START=$SECONDS
 JUNIT_CONSOLE=1.11.4          # platform version matching junit-jupiter 5.11.4 of the parent pom
 JCUDA=12.6.0
 
@@ -46,16 +53,24 @@ pack() {
   set +e
 }
 
+# Seconds a stage may take: its own cap, cut to the budget left minus 20 s for the summary (at least 1).
+cap() {
+  local left=$((BUDGET - (SECONDS - START) - 20))
+  [ "$left" -lt 1 ] && left=1
+  [ "$1" -lt "$left" ] && echo "$1" || echo "$left"
+}
+
 run() {
   cd "$ROOT"
-  local J="$DIR/jre/bin/java" log="$DIR/run-logs"
+  START=$SECONDS
+  local J="$DIR/jre/bin/java" log="$LOG"
   [ -x "$J" ] || { echo "no runtime at $DIR/jre: run '$0 pack' first"; return 1; }
   mkdir -p "$log"
   echo "== machine"
   (nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>/dev/null || echo "nvidia-smi: none") | sed 's/^/  /'
   echo "== libraries"
   local libs cublas cudnn
-  libs=$(timeout 120 find / -xdev \( -name 'libcublas.so.13' -o -name 'libcudnn.so.9' -o -name 'libcublas.so.12' \) 2>/dev/null || true)
+  libs=$(timeout "$(cap 60)" find / -xdev \( -name 'libcublas.so.13' -o -name 'libcudnn.so.9' -o -name 'libcublas.so.12' \) 2>/dev/null || true)
   cublas=$(echo "$libs" | grep 'libcublas.so.13$' | head -1); [ -n "$cublas" ] || cublas=$(echo "$libs" | grep 'libcublas.so.12$' | head -1)
   cudnn=$(echo "$libs" | grep 'libcudnn.so.9$' | head -1)
   echo "  cuBLAS: ${cublas:-not found}"; echo "  cuDNN:  ${cudnn:-not found}"
@@ -70,7 +85,7 @@ run() {
   local FLAGS=(--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xss8m "${props[@]}")
 
   echo "== conformance tests (JUnit console)"
-  "$J" "${FLAGS[@]}" -jar "$DIR/jars/junit-console.jar" execute --class-path "$CP" \
+  timeout "$(cap 200)" "$J" "${FLAGS[@]}" -jar "$DIR/jars/junit-console.jar" execute --class-path "$CP" \
       --select-class infogan.engine.backend.cuda.CudaConformanceTest \
       --select-class infogan.engine.backend.cuda.CudaOfflineTest \
       --select-class infogan.tests.CudaTrainingTest \
@@ -78,7 +93,7 @@ run() {
   local trc=${PIPESTATUS[0]}
 
   echo "== kernel timings"
-  "$J" "${FLAGS[@]}" -cp "$CP" infogan.engine.backend.cuda.CudaKernelBench 50 2>&1 | tee "$log/bench.txt"
+  timeout "$(cap 60)" "$J" "${FLAGS[@]}" -cp "$CP" infogan.engine.backend.cuda.CudaKernelBench 50 2>&1 | tee "$log/bench.txt"
 
   echo "== training: 300 iterations on cuda (CUDA graph), on cuda without graphs, and on cpu (same seed), then 1,000 on cuda"
   local JVM=("$J" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED "${props[@]}")
@@ -86,10 +101,10 @@ run() {
               --sample-every 0 --checkpoint-every 0 --eval-every 0 --out "$DIR/runs")
   local TRAIN=("${JVM[@]}" "${ARGS[@]}")
   rm -rf "$DIR/runs"
-  timeout 300 "${TRAIN[@]}" --device cuda --iterations 300 --name cuda300 2>&1 | tee "$log/train-cuda300.txt"
-  timeout 300 "${JVM[@]}" -Dinfogan.cuda.graph=off "${ARGS[@]}" --device cuda --iterations 300 --name cuda300eager 2>&1 \
+  timeout "$(cap 60)" "${TRAIN[@]}" --device cuda --iterations 300 --name cuda300 2>&1 | tee "$log/train-cuda300.txt"
+  timeout "$(cap 60)" "${JVM[@]}" -Dinfogan.cuda.graph=off "${ARGS[@]}" --device cuda --iterations 300 --name cuda300eager 2>&1 \
       | tee "$log/train-cuda300-eager.txt"
-  timeout 300 "${TRAIN[@]}" --device cpu --iterations 300 --name cpu300 2>&1 | tee "$log/train-cpu300.txt"
+  timeout "$(cap 90)" "${TRAIN[@]}" --device cpu --iterations 300 --name cpu300 2>&1 | tee "$log/train-cpu300.txt"
   # The loss curves must match: largest |difference| of d_loss, g_loss, d_real, d_fake, ce_cat1 over the logged rows.
   if [ -f "$DIR/runs/cuda300/metrics.csv" ] && [ -f "$DIR/runs/cpu300/metrics.csv" ]; then
     paste -d, "$DIR/runs/cuda300/metrics.csv" "$DIR/runs/cpu300/metrics.csv" | awk -F, 'NR > 1 {
@@ -103,7 +118,8 @@ run() {
         n = NF / 2; for (c = 2; c <= 6; c++) { d = $c - $(c + n); if (d < 0) d = -d; if (d > m) m = d } }
         END { printf "CURVES max |graph - eager| on cuda over the same columns: %.4g\n", m }'
   fi | tee -a "$log/curves.txt"
-  timeout 900 "${TRAIN[@]}" --device cuda --iterations 1000 --name cuda1000 2>&1 | tee "$log/train-cuda1000.txt"
+  timeout "$(cap 90)" "${TRAIN[@]}" --device cuda --iterations 1000 --name cuda1000 2>&1 | tee "$log/train-cuda1000.txt"
+  for r in "$DIR"/runs/*/; do [ -f "$r/metrics.csv" ] && cp "$r/metrics.csv" "$log/metrics-$(basename "$r").csv"; done
 
   echo "== PyTorch peer (CUDA, batch 100)"
   local py=""
@@ -111,12 +127,19 @@ run() {
     if command -v "$p" >/dev/null 2>&1 && "$p" -c 'import torch' 2>/dev/null; then py=$p; break; fi
   done
   if [ -n "$py" ]; then
-    timeout 300 "$py" scripts/torch_gpu_bench.py --batch 100 --iters 50 --warmup 10 2>&1 | tee "$log/torch.txt"
+    timeout "$(cap 90)" "$py" "$DIR/torch_gpu_bench.py" --batch 100 --iters 50 --warmup 10 2>&1 | tee "$log/torch.txt"
   else
     echo "TORCH skipped: no python3 with torch" | tee "$log/torch.txt"
   fi
 
-  echo "== summary"
+  summary "$trc" | tee "$log/summary.txt"
+  return "$trc"
+}
+
+# One summary of the logs of run() (its argument: the test launcher's exit code).
+summary() {
+  local log="$LOG" trc=$1
+  echo "== summary ($((SECONDS - START)) s of the $BUDGET s budget used; logs in $log)"
   grep -E "tests (successful|failed|skipped|aborted)" "$log/tests.txt" | sed 's/^ *\[ */  tests: /; s/ *\]$//'
   grep -E "^\[(conformance|cuda-training)\]" "$log/tests.txt" | sed 's/^/  /'
   grep -E "^BENCH" "$log/bench.txt" | sed 's/^BENCH /  /'
@@ -127,14 +150,13 @@ run() {
   grep -E "^(RESULT|TORCH)" "$log/torch.txt" | sed 's/^/  torch: /'
   targets | tee "$log/targets.txt"
   echo "  test launcher exit code: $trc"
-  return "$trc"
 }
 
 # The issue's three targets, read off the logs of run(): ms/iteration against PyTorch eager (steady state:
 # iterations 101-1000 from the cumulative ms_per_iteration column of metrics.csv), launches per iteration, and
 # our GEMM against cuBLAS (the bench's ratio lines).
 targets() {
-  local csv="$DIR/runs/cuda1000/metrics.csv" log="$DIR/run-logs"
+  local csv="$DIR/runs/cuda1000/metrics.csv" log="$LOG"
   local ours torch
   ours=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "ms_per_iteration") c = i; next }
       NR == 2 { i0 = $1; m0 = $c } { i1 = $1; m1 = $c }

@@ -97,6 +97,7 @@ public final class Main implements Runnable {
 
         @Override
         public Integer call() {
+            Backends.checkDevice(common.device);          // before the run folder is looked at
             PrintStream o = System.out;
             TrainConfig cfg;
             Path runDir;

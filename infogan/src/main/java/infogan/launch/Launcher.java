@@ -6,6 +6,8 @@ import java.lang.invoke.MethodType;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -17,9 +19,11 @@ import java.util.concurrent.TimeUnit;
  * So this class — compiled to Java 17 bytecode, so an older default {@code java} can at least run it —
  * checks the running JVM and, if it is not ready, re-executes the jar on a suitable one:
  * <pre>
- *   JAVA ≥ 25 --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED $INFOGAN_JAVA_OPTS
+ *   JAVA ≥ 25 --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Dinfogan.…=… $INFOGAN_JAVA_OPTS
  *            -cp THIS_JAR infogan.launch.Launcher ARGS         (with INFOGAN_RELAUNCHED=1 in its environment)
  * </pre>
+ * The {@code -Dinfogan.…} are this JVM's own {@code infogan.*} system properties, so that
+ * {@code java -Dinfogan.cuda.graph=off -jar infogan-engine.jar …} means the same on any {@code java}.
  * The child inherits stdin/stdout/stderr, and its exit code becomes ours.
  *
  * <p>Choices, for the record:
@@ -68,13 +72,14 @@ public final class Launcher {
                 && ModuleLayer.boot().findModule(JdkSearch.VECTOR_MODULE).isPresent();
     }
 
-    /** The child's command line (see the class comment). */
-    static List<String> command(String java, String userOpts, String classPath, String[] args) {
+    /** The child's command line (see the class comment); props are passed on as -Dname=value. */
+    static List<String> command(String java, Map<String, String> props, String userOpts, String classPath, String[] args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(java);
         cmd.add("--add-modules");
         cmd.add(JdkSearch.VECTOR_MODULE);
         cmd.add("--enable-native-access=ALL-UNNAMED");
+        props.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
         if (userOpts != null && !userOpts.isBlank()) {
             cmd.addAll(Arrays.asList(userOpts.trim().split("\\s+")));
         }
@@ -85,11 +90,19 @@ public final class Launcher {
         return cmd;
     }
 
+    /** This JVM's {@code infogan.*} system properties (the engine's switches), sorted by name. */
+    static Map<String, String> engineProperties() {
+        Map<String, String> props = new TreeMap<>();
+        for (String name : System.getProperties().stringPropertyNames())
+            if (name.startsWith("infogan.")) props.put(name, System.getProperty(name));
+        return props;
+    }
+
     /** Runs the child and returns its exit code. */
     private static int relaunch(String java, String[] args) throws Exception {
         // Under `java -jar X.jar` the class path is exactly X.jar; from an IDE it is the full class path.
         String classPath = System.getProperty("java.class.path");
-        ProcessBuilder pb = new ProcessBuilder(command(java, System.getenv("INFOGAN_JAVA_OPTS"), classPath, args))
+        ProcessBuilder pb = new ProcessBuilder(command(java, engineProperties(), System.getenv("INFOGAN_JAVA_OPTS"), classPath, args))
                 .inheritIO();
         pb.environment().put(RELAUNCHED_MARKER, "1");
         Process child = pb.start();

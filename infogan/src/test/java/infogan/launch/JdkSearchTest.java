@@ -174,10 +174,22 @@ class JdkSearchTest {
     void childCommandLine() {
         assertEquals(List.of("/j/bin/java", "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
                         "-Xmx8g", "-XX:+UseParallelGC", "-cp", "x.jar", "infogan.launch.Launcher", "train", "mnist"),
-                Launcher.command("/j/bin/java", "  -Xmx8g   -XX:+UseParallelGC ", "x.jar", new String[] {"train", "mnist"}));
+                Launcher.command("/j/bin/java", Map.of(), "  -Xmx8g   -XX:+UseParallelGC ", "x.jar", new String[] {"train", "mnist"}));
         assertEquals(List.of("/j/bin/java", "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
-                        "-cp", "x.jar", "infogan.launch.Launcher"),
-                Launcher.command("/j/bin/java", null, "x.jar", new String[0]));
+                        "-Dinfogan.cuda.graph=off", "-cp", "x.jar", "infogan.launch.Launcher"),
+                Launcher.command("/j/bin/java", Map.of("infogan.cuda.graph", "off"), null, "x.jar", new String[0]));
+    }
+
+    @Test
+    void theEngineSwitchesOfThisJvmArePassedOn() {
+        System.setProperty("infogan.test.switch", "a value");
+        try {
+            Map<String, String> p = Launcher.engineProperties();
+            assertEquals("a value", p.get("infogan.test.switch"));
+            assertTrue(p.keySet().stream().allMatch(k -> k.startsWith("infogan.")), p.toString());
+        } finally {
+            System.clearProperty("infogan.test.switch");
+        }
     }
 
     @Test

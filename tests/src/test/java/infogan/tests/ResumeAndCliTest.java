@@ -116,6 +116,9 @@ class ResumeAndCliTest {
         assertEquals(2, evals.size(), "header and the final row: " + evals);
         assertTrue(evals.get(1).startsWith("2,"), evals.toString());
 
+        r = runCli("train", "--out", dir.toString(), "--name", "r", "--device", "gpu");
+        assertEquals("error: --device must be cpu, cuda or auto, not 'gpu'", r[2].strip(), "the option before the folder");
+
         r = runCli("train", "--resume", run.toString(), "--iterations", "1", "--device", "cpu");
         assertEquals("1", r[0]);
         assertTrue(r[2].contains("already at iteration 2") && r[2].contains("--iterations"), r[2]);

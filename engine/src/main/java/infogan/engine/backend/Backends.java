@@ -15,7 +15,14 @@ public final class Backends {
     /** A backend choice: the backend and the one line that explains it. */
     public record Choice(Backend backend, String line) { }
 
+    /** Fails with the one-line error for a --device value other than cpu, cuda or auto (so it can be checked first). */
+    public static void checkDevice(String device) {
+        if (!device.equals("cpu") && !device.equals("cuda") && !device.equals("auto"))
+            throw new IllegalArgumentException("--device must be cpu, cuda or auto, not '" + device + "'");
+    }
+
     public static Choice select(String device, int threads) {
+        checkDevice(device);
         return switch (device) {
             case "cpu" -> new Choice(new CpuBackend(threads), "backend: cpu-f32 (" + threads + " threads)");
             case "cuda" -> {
@@ -32,7 +39,7 @@ public final class Backends {
                 }
                 yield new Choice(new CpuBackend(threads), "backend: cpu-f32 (" + threads + " threads); no GPU: " + r.reason());
             }
-            default -> throw new IllegalArgumentException("--device must be cpu, cuda or auto, not '" + device + "'");
+            default -> throw new AssertionError(device);
         };
     }
 }

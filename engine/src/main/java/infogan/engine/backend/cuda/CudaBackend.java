@@ -77,9 +77,11 @@ public final class CudaBackend implements Backend {
 
     /** Creates the backend on device 0, or throws an IllegalStateException whose one-line message says why not. */
     public static CudaBackend create() {
-        String g = System.getProperty("infogan.cuda.graph", "on");
-        if (!g.equals("on") && !g.equals("off"))
-            throw new IllegalStateException("-Dinfogan.cuda.graph must be on or off, not '" + g + "'");
+        // Every switch is checked before anything starts, so a typo is a one-line error naming it, never a default.
+        option("infogan.cuda.graph", "on", "on", "off");
+        option("infogan.cuda.cublas", "auto", "auto", "on", "off");
+        option("infogan.cuda.cudnn", "auto", "auto", "on", "off");
+        syncEachLaunch();
         GpuProbe.Result r = GpuProbe.probe();
         if (!r.available()) throw new IllegalStateException("CUDA backend unavailable: " + r.reason());
         try {
@@ -87,6 +89,23 @@ public final class CudaBackend implements Backend {
         } catch (CudaException | LinkageError e) {
             throw new IllegalStateException("CUDA backend failed to start: " + e.getMessage(), e);
         }
+    }
+
+    /** The value of {@code -Dname} (def when unset), which must be one of allowed: else a one-line error naming it. */
+    static String option(String name, String def, String... allowed) {
+        String v = System.getProperty(name, def);
+        for (String a : allowed) if (a.equals(v)) return v;
+        throw new IllegalStateException("-D" + name + " must be " + String.join(", ", allowed).replaceFirst(", (\\w+)$", " or $1")
+                + ", not '" + v + "'");
+    }
+
+    /** {@code -Dinfogan.cuda.sync=true|false} or {@code INFOGAN_CUDA_SYNC=1|true|0|false}: synchronise after each launch. */
+    static boolean syncEachLaunch() {
+        boolean prop = Boolean.parseBoolean(option("infogan.cuda.sync", "false", "true", "false"));
+        String env = System.getenv("INFOGAN_CUDA_SYNC");
+        if (env == null || env.isEmpty() || env.equals("0") || env.equals("false")) return prop;
+        if (env.equals("1") || env.equals("true")) return true;
+        throw new IllegalStateException("INFOGAN_CUDA_SYNC must be 1, true, 0 or false, not '" + env + "'");
     }
 
     private CudaBackend() {
@@ -97,10 +116,10 @@ public final class CudaBackend implements Backend {
         cuCtxSetCurrent(context);
         boundThread = Thread.currentThread();
         cuStreamCreate(stream, CUstream_flags.CU_STREAM_NON_BLOCKING);
-        k = new CudaKernels(stream);
-        cublas = openOptional("cuBLAS", System.getProperty("infogan.cuda.cublas", "auto"),
+        k = new CudaKernels(stream, syncEachLaunch());
+        cublas = openOptional("cuBLAS", option("infogan.cuda.cublas", "auto", "auto", "on", "off"),
                 () -> Cublas.open(System.getProperty("infogan.cublas"), stream.address(), allocator));
-        cudnn = openOptional("cuDNN", System.getProperty("infogan.cuda.cudnn", "auto"),
+        cudnn = openOptional("cuDNN", option("infogan.cuda.cudnn", "auto", "auto", "on", "off"),
                 () -> Cudnn.open(System.getProperty("infogan.cudnn"), stream.address(), allocator));
         graphs = !"off".equals(System.getProperty("infogan.cuda.graph")) && !k.syncEachLaunch();   // checked in create()
         description = "cuda-f32 on " + GpuProbe.probe().reason() + "; gemm: "
@@ -119,7 +138,7 @@ public final class CudaBackend implements Backend {
                     System.err.println("[cuda] " + what + " not used: " + e.getMessage());
                     return null;
                 }
-            default: throw new IllegalArgumentException(what + " mode must be auto|on|off, not " + mode);
+            default: throw new IllegalStateException(what + " mode must be auto, on or off, not '" + mode + "'");   // checked in create()
         }
     }
 

@@ -37,10 +37,9 @@ final class CudaKernels implements AutoCloseable {
     private final EnumMap<Kernel, long[]> launches = new EnumMap<>(Kernel.class);
     private long total;
 
-    CudaKernels(CUstream stream) {
+    CudaKernels(CUstream stream, boolean syncEachLaunch) {
         this.stream = stream;
-        this.sync = Boolean.getBoolean("infogan.cuda.sync") || "1".equals(System.getenv("INFOGAN_CUDA_SYNC"))
-                || "true".equalsIgnoreCase(System.getenv("INFOGAN_CUDA_SYNC"));
+        this.sync = syncEachLaunch;
         for (Kernel k : Kernel.values()) {
             CUmodule m = modules.computeIfAbsent(k.module, CudaKernels::load);
             CUfunction f = new CUfunction();

@@ -29,6 +29,24 @@ class CudaOfflineTest {
         assertFalse(e.getMessage().contains("\n"), "one line");
     }
 
+    @Test
+    void aMistypedSwitchIsAOneLineErrorNamingIt() {
+        String[][] cases = {
+                {"infogan.cuda.graph", "maybe", "-Dinfogan.cuda.graph must be on or off, not 'maybe'"},
+                {"infogan.cuda.cublas", "bogus", "-Dinfogan.cuda.cublas must be auto, on or off, not 'bogus'"},
+                {"infogan.cuda.cudnn", "On", "-Dinfogan.cuda.cudnn must be auto, on or off, not 'On'"},
+                {"infogan.cuda.sync", "1", "-Dinfogan.cuda.sync must be true or false, not '1'"}};
+        for (String[] c : cases) {
+            System.setProperty(c[0], c[1]);
+            try {
+                IllegalStateException e = assertThrows(IllegalStateException.class, CudaBackend::create, c[0]);
+                assertEquals(c[2], e.getMessage());
+            } finally {
+                System.clearProperty(c[0]);
+            }
+        }
+    }
+
     /** Writes one cudnnConvolution*AlgoPerf_t record (48 bytes) at index i. */
     private static void perf(java.lang.foreign.MemorySegment m, int i, int algo, int status, long memory, int determinism) {
         long b = (long) i * Cudnn.PERF_BYTES;
