@@ -147,7 +147,7 @@ summary() {
   grep -hE "iterations in .* ms/iteration|accuracy under best match|recorded graph|^cuda work" "$log/train-cuda1000.txt" | sed 's/^/  cuda train: /'
   grep -hE "iterations in .* ms/iteration|^cuda work" "$log/train-cuda300-eager.txt" | sed 's/^/  cuda without graphs: /'
   grep -hE "iterations in .* ms/iteration" "$log/train-cpu300.txt" | sed 's/^/  cpu train: /'
-  grep -E "^(RESULT|TORCH)" "$log/torch.txt" | sed 's/^/  torch: /'
+  grep -E "^(RESULT|TORCH|LAUNCHES)" "$log/torch.txt" | sed 's/^/  torch: /'
   targets | tee "$log/targets.txt"
   echo "  test launcher exit code: $trc"
 }
@@ -169,6 +169,7 @@ targets() {
   fi
   grep -h "^cuda work" "$log/train-cuda1000.txt" 2>/dev/null | sed -n 's/.*, \([0-9,]*\) graph launches.*/\1/p' | tr -d , |
     awk '{ printf "  TARGET launches: %d graph launches over 1,000 iterations (wanted: one per iteration, or <= 30 launches)\n", $1 }'
+  sed -n 's/^LAUNCHES torch per_iteration=\([0-9]*\).*/  TARGET launches of PyTorch eager: \1 per iteration (kernels, copies, memsets)/p' "$log/torch.txt" 2>/dev/null
   grep -hE "^cuda work" "$log/train-cuda300-eager.txt" 2>/dev/null | sed -n 's/^cuda work: \([0-9,]*\) kernel launches and \([0-9,]*\) cuBLAS.*/\1 \2/p' | tr -d , |
     awk '{ printf "  TARGET launches without graphs: %.0f per iteration (%d kernels + %d library calls over 300 iterations and the evaluation)\n", ($1 + $2) / 300, $1, $2 }'
   grep -E "^BENCH ratio gemm" "$log/bench.txt" 2>/dev/null | sed 's/^BENCH ratio /  TARGET /'

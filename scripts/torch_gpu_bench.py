@@ -141,6 +141,37 @@ def main():
     print("batch %d: median %.3f ms/iter (min %.3f, max %.3f over %d iters) | %.0f images/s | %.0f GFLOP/s" % (
         B, med, min(ms), max(ms), a.iters, B / med * 1e3, gflop / med * 1e3))
     print("RESULT device=cuda batch=%d median_ms=%.3f img_per_s=%.0f" % (B, med, B / med * 1e3))
+    # Launches per iteration, beside ours: the host's CUDA API calls that enqueue work, counted by the profiler
+    # over a few more iterations. After RESULT, and guarded, so that a profiler problem cannot cost the timing.
+    try:
+        n = 5
+        per_it = {k: c / n for k, c in count_calls(lambda i: train_iter(a.warmup + a.iters + i), n, LAUNCH_CALLS).items()}
+        print("LAUNCHES torch per_iteration=%.0f (%s)" % (sum(per_it.values()),
+              ", ".join("%s %.0f" % (k, c) for k, c in sorted(per_it.items()))))
+    except Exception as e:  # noqa: BLE001 - report any profiler failure in one line
+        print("LAUNCHES torch unavailable: %s: %s" % (type(e).__name__, str(e).splitlines()[0] if str(e) else ""))
+
+
+# Host API calls that put work on a stream (kernels, copies, memsets), as the profiler names them.
+LAUNCH_CALLS = ("cudaLaunchKernel", "cudaLaunchKernelExC", "cuLaunchKernel", "cuLaunchKernelEx",
+                "cudaMemcpyAsync", "cudaMemsetAsync", "cudaGraphLaunch")
+
+
+def count_calls(step, n, names, activities=None):
+    """Runs step(0..n-1) under torch.profiler and counts the events whose name is in names."""
+    from torch.profiler import ProfilerActivity, profile
+    if activities is None:
+        activities = [ProfilerActivity.CPU, ProfilerActivity.CUDA]
+    with profile(activities=activities) as prof:
+        for i in range(n):
+            step(i)
+        if torch.cuda.is_available():
+            torch.cuda.synchronize()
+    counts = {}
+    for e in prof.key_averages():
+        if e.key in names:
+            counts[e.key] = counts.get(e.key, 0) + e.count
+    return counts
 
 
 if __name__ == "__main__":
