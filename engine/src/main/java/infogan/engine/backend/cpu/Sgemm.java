@@ -18,9 +18,10 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>{@link #sgemm} is the fast version, the Goto/BLIS scheme:
  * <pre>
+ *   pack op(A) into MR-row strips, k-major  (once per call; per strip and slice below when over A_ONCE_MAX)
  *   for jc in n step NC                      (a column block of C / B)
  *     for pc in k step KC                    (a slice of the sum)       pack op(B)[pc:+KC, jc:+NC] into NR-wide panels
- *       for ir in m step MR                  (one MR-row strip of C)    pack op(A)[ir:+MR, pc:+KC], pre-broadcast
+ *       for ir in m step MR                  (one MR-row strip of C)    its A panel: op(A)[ir:+MR, pc:+KC]
  *         for jr in NC step NR:              micro-kernel: C[ir:+MR, jr:+NR] (+)= Apanel · Bpanel
  * </pre>
  * Packing copies each operand block into the exact order the micro-kernel reads it (k-major, zero-padded to
