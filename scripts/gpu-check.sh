@@ -13,8 +13,9 @@ MODE=${1:-all}
 DIR=${2:-target/gpu-check}
 JDK=${JDK25:-/usr/lib/jvm/temurin-25-jdk-amd64}
 # The run half ends with its summary within BUDGET seconds (each stage's timeout is cut to what is left, keeping
-# 20 s for the summary): the device tool allows 600 s per call, so call it with timeout_s a little above BUDGET.
+# 30 s for a last kill and the summary): the device tool allows 600 s per call, so call it with timeout_s a little above BUDGET.
 BUDGET=${GPU_CHECK_BUDGET:-520}
+case "$BUDGET" in ''|*[!0-9]*) echo "GPU_CHECK_BUDGET must be a number of seconds, not '$BUDGET'" >&2; exit 2 ;; esac
 # Logs go under $OUT when the device tool sets it (so they come back even if the call is cut short), else DIR.
 LOG=${OUT:+$OUT/run-logs}
 LOG=${LOG:-$DIR/run-logs}
@@ -53,9 +54,15 @@ pack() {
   set +e
 }
 
-# Seconds a stage may take: its own cap, cut to the budget left minus 20 s for the summary (at least 1).
+# Whether the run folder $1 holds a metrics.csv whose last row is iteration $2 (the run was not cut short).
+complete() {
+  [ -f "$1/metrics.csv" ] && [ "$(tail -n 1 "$1/metrics.csv" | cut -d, -f1)" = "$2" ]
+}
+
+# Seconds a stage may take: its own cap, cut to the budget left minus 30 s (up to 10 s for timeout's -k kill,
+# the rest for the summary), at least 1.
 cap() {
-  local left=$((BUDGET - (SECONDS - START) - 20))
+  local left=$((BUDGET - (SECONDS - START) - 30))
   [ "$left" -lt 1 ] && left=1
   [ "$1" -lt "$left" ] && echo "$1" || echo "$left"
 }
@@ -70,7 +77,7 @@ run() {
   (nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>/dev/null || echo "nvidia-smi: none") | sed 's/^/  /'
   echo "== libraries"
   local libs cublas cudnn
-  libs=$(timeout "$(cap 60)" find / -xdev \( -name 'libcublas.so.13' -o -name 'libcudnn.so.9' -o -name 'libcublas.so.12' \) 2>/dev/null || true)
+  libs=$(timeout -k 10 "$(cap 60)" find / -xdev \( -name 'libcublas.so.13' -o -name 'libcudnn.so.9' -o -name 'libcublas.so.12' \) 2>/dev/null || true)
   cublas=$(echo "$libs" | grep 'libcublas.so.13$' | head -1); [ -n "$cublas" ] || cublas=$(echo "$libs" | grep 'libcublas.so.12$' | head -1)
   cudnn=$(echo "$libs" | grep 'libcudnn.so.9$' | head -1)
   echo "  cuBLAS: ${cublas:-not found}"; echo "  cuDNN:  ${cudnn:-not found}"
@@ -85,7 +92,7 @@ run() {
   local FLAGS=(--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xss8m "${props[@]}")
 
   echo "== conformance tests (JUnit console)"
-  timeout "$(cap 200)" "$J" "${FLAGS[@]}" -jar "$DIR/jars/junit-console.jar" execute --class-path "$CP" \
+  timeout -k 10 "$(cap 200)" "$J" "${FLAGS[@]}" -jar "$DIR/jars/junit-console.jar" execute --class-path "$CP" \
       --select-class infogan.engine.backend.cuda.CudaConformanceTest \
       --select-class infogan.engine.backend.cuda.CudaOfflineTest \
       --select-class infogan.tests.CudaTrainingTest \
@@ -93,7 +100,7 @@ run() {
   local trc=${PIPESTATUS[0]}
 
   echo "== kernel timings"
-  timeout "$(cap 60)" "$J" "${FLAGS[@]}" -cp "$CP" infogan.engine.backend.cuda.CudaKernelBench 50 2>&1 | tee "$log/bench.txt"
+  timeout -k 10 "$(cap 60)" "$J" "${FLAGS[@]}" -cp "$CP" infogan.engine.backend.cuda.CudaKernelBench 50 2>&1 | tee "$log/bench.txt"
 
   echo "== training: 300 iterations on cuda (CUDA graph), on cuda without graphs, and on cpu (same seed), then 1,000 on cuda"
   local JVM=("$J" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED "${props[@]}")
@@ -101,24 +108,25 @@ run() {
               --sample-every 0 --checkpoint-every 0 --eval-every 0 --out "$DIR/runs")
   local TRAIN=("${JVM[@]}" "${ARGS[@]}")
   rm -rf "$DIR/runs"
-  timeout "$(cap 60)" "${TRAIN[@]}" --device cuda --iterations 300 --name cuda300 2>&1 | tee "$log/train-cuda300.txt"
-  timeout "$(cap 60)" "${JVM[@]}" -Dinfogan.cuda.graph=off "${ARGS[@]}" --device cuda --iterations 300 --name cuda300eager 2>&1 \
+  timeout -k 10 "$(cap 60)" "${TRAIN[@]}" --device cuda --iterations 300 --name cuda300 2>&1 | tee "$log/train-cuda300.txt"
+  timeout -k 10 "$(cap 60)" "${JVM[@]}" -Dinfogan.cuda.graph=off "${ARGS[@]}" --device cuda --iterations 300 --name cuda300eager 2>&1 \
       | tee "$log/train-cuda300-eager.txt"
-  timeout "$(cap 90)" "${TRAIN[@]}" --device cpu --iterations 300 --name cpu300 2>&1 | tee "$log/train-cpu300.txt"
-  # The loss curves must match: largest |difference| of d_loss, g_loss, d_real, d_fake, ce_cat1 over the logged rows.
-  if [ -f "$DIR/runs/cuda300/metrics.csv" ] && [ -f "$DIR/runs/cpu300/metrics.csv" ]; then
+  timeout -k 10 "$(cap 90)" "${TRAIN[@]}" --device cpu --iterations 300 --name cpu300 2>&1 | tee "$log/train-cpu300.txt"
+  # The loss curves must match: largest |difference| of d_loss, g_loss, d_real, d_fake, ce_cat1 over the logged rows
+  # (only runs that reached iteration 300: a run cut short by its timeout leaves a partial metrics.csv).
+  if complete "$DIR/runs/cuda300" 300 && complete "$DIR/runs/cpu300" 300; then
     paste -d, "$DIR/runs/cuda300/metrics.csv" "$DIR/runs/cpu300/metrics.csv" | awk -F, 'NR > 1 {
         n = NF / 2; for (c = 2; c <= 6; c++) { d = $c - $(c + n); if (d < 0) d = -d; if (d > m) m = d } }
         END { printf "CURVES max |cuda - cpu| over d_loss, g_loss, d_real, d_fake, ce_cat1 at iterations 100..300: %.4g (two CPU runs that sum in other orders differ by up to ~0.25 there)\n", m }'
   else
     echo "CURVES skipped: the cuda or the cpu 300-iteration run did not finish"
   fi | tee "$log/curves.txt"
-  if [ -f "$DIR/runs/cuda300/metrics.csv" ] && [ -f "$DIR/runs/cuda300eager/metrics.csv" ]; then
+  if complete "$DIR/runs/cuda300" 300 && complete "$DIR/runs/cuda300eager" 300; then
     paste -d, "$DIR/runs/cuda300/metrics.csv" "$DIR/runs/cuda300eager/metrics.csv" | awk -F, 'NR > 1 {
         n = NF / 2; for (c = 2; c <= 6; c++) { d = $c - $(c + n); if (d < 0) d = -d; if (d > m) m = d } }
         END { printf "CURVES max |graph - eager| on cuda over the same columns: %.4g\n", m }'
   fi | tee -a "$log/curves.txt"
-  timeout "$(cap 90)" "${TRAIN[@]}" --device cuda --iterations 1000 --name cuda1000 2>&1 | tee "$log/train-cuda1000.txt"
+  timeout -k 10 "$(cap 90)" "${TRAIN[@]}" --device cuda --iterations 1000 --name cuda1000 2>&1 | tee "$log/train-cuda1000.txt"
   for r in "$DIR"/runs/*/; do [ -f "$r/metrics.csv" ] && cp "$r/metrics.csv" "$log/metrics-$(basename "$r").csv"; done
 
   echo "== PyTorch peer (CUDA, batch 100)"
@@ -127,7 +135,7 @@ run() {
     if command -v "$p" >/dev/null 2>&1 && "$p" -c 'import torch' 2>/dev/null; then py=$p; break; fi
   done
   if [ -n "$py" ]; then
-    timeout "$(cap 90)" "$py" "$DIR/torch_gpu_bench.py" --batch 100 --iters 50 --warmup 10 2>&1 | tee "$log/torch.txt"
+    timeout -k 10 "$(cap 90)" "$py" "$DIR/torch_gpu_bench.py" --batch 100 --iters 50 --warmup 10 2>&1 | tee "$log/torch.txt"
   else
     echo "TORCH skipped: no python3 with torch" | tee "$log/torch.txt"
   fi
@@ -158,12 +166,14 @@ summary() {
 targets() {
   local csv="$DIR/runs/cuda1000/metrics.csv" log="$LOG"
   local ours torch
+  local span
   ours=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "ms_per_iteration") c = i; next }
       NR == 2 { i0 = $1; m0 = $c } { i1 = $1; m1 = $c }
-      END { if (c && i1 > i0) printf "%.3f", (i1 * m1 - i0 * m0) / (i1 - i0) }' "$csv" 2>/dev/null)
+      END { if (c && i1 > i0) printf "%.3f %d-%d", (i1 * m1 - i0 * m0) / (i1 - i0), i0 + 1, i1 }' "$csv" 2>/dev/null)
+  span=${ours#* }; ours=${ours%% *}
   torch=$(sed -n 's/^RESULT .*median_ms=\([0-9.]*\).*/\1/p' "$log/torch.txt" 2>/dev/null | head -1)
   if [ -n "$ours" ] && [ -n "$torch" ]; then
-    awk -v o="$ours" -v t="$torch" 'BEGIN { printf "  TARGET ms/iteration at batch 100: ours %.3f (iterations 101-1000), PyTorch eager %.3f (median): ratio %.2f, wanted <= 0.5\n", o, t, o / t }'
+    awk -v o="$ours" -v t="$torch" -v s="$span" 'BEGIN { printf "  TARGET ms/iteration at batch 100: ours %.3f (iterations %s), PyTorch eager %.3f (median): ratio %.2f, wanted <= 0.5\n", o, s, t, o / t }'
   else
     echo "  TARGET ms/iteration: not measured (ours: ${ours:-missing}, torch: ${torch:-missing})"
   fi

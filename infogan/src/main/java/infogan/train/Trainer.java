@@ -260,9 +260,10 @@ public final class Trainer {
         return b.toString();
     }
 
-    /** Milliseconds with three significant digits and no exponent: 1234, 311, 45.6, 1.23. */
+    /** Milliseconds with three significant digits (all the integer digits from 100 on), no exponent: 1234, 311, 45.6, 0.870. */
     static String msText(double ms) {
-        return String.format(Locale.ROOT, ms >= 100 ? "%.0f" : ms >= 10 ? "%.1f" : "%.2f", ms);
+        if (ms >= 99.95 || !Double.isFinite(ms)) return String.format(Locale.ROOT, "%.0f", ms);
+        return new java.math.BigDecimal(ms).round(new java.math.MathContext(3)).toPlainString();
     }
 
     private static String f(double v) { return String.format(Locale.ROOT, "%.6g", v); }

@@ -9,8 +9,11 @@ class TrainerFormatTest {
     @Test
     void millisecondsKeepThreeSignificantDigits() {
         assertEquals("1.23", Trainer.msText(1.234));
-        assertEquals("0.87", Trainer.msText(0.8702));
+        assertEquals("0.870", Trainer.msText(0.8702));
+        assertEquals("0.0434", Trainer.msText(0.04343));
+        assertEquals("10.0", Trainer.msText(9.996));
         assertEquals("45.7", Trainer.msText(45.66));
+        assertEquals("100", Trainer.msText(99.96));
         assertEquals("311", Trainer.msText(311.25));
         assertEquals("1234", Trainer.msText(1234.4));
     }

@@ -99,12 +99,18 @@ public final class CudaBackend implements Backend {
                 + ", not '" + v + "'");
     }
 
-    /** {@code -Dinfogan.cuda.sync=true|false} or {@code INFOGAN_CUDA_SYNC=1|true|0|false}: synchronise after each launch. */
+    /**
+     * {@code -Dinfogan.cuda.sync=true|false} or {@code INFOGAN_CUDA_SYNC=1|true|0|false} (either case, as before this
+     * was checked): synchronise after each launch.
+     */
     static boolean syncEachLaunch() {
-        boolean prop = Boolean.parseBoolean(option("infogan.cuda.sync", "false", "true", "false"));
+        String p = System.getProperty("infogan.cuda.sync", "false");
+        if (!p.equalsIgnoreCase("true") && !p.equalsIgnoreCase("false"))
+            throw new IllegalStateException("-Dinfogan.cuda.sync must be true or false, not '" + p + "'");
+        boolean prop = p.equalsIgnoreCase("true");
         String env = System.getenv("INFOGAN_CUDA_SYNC");
-        if (env == null || env.isEmpty() || env.equals("0") || env.equals("false")) return prop;
-        if (env.equals("1") || env.equals("true")) return true;
+        if (env == null || env.isEmpty() || env.equals("0") || env.equalsIgnoreCase("false")) return prop;
+        if (env.equals("1") || env.equalsIgnoreCase("true")) return true;
         throw new IllegalStateException("INFOGAN_CUDA_SYNC must be 1, true, 0 or false, not '" + env + "'");
     }
 
