@@ -59,6 +59,14 @@ complete() {
   [ -f "$1/metrics.csv" ] && [ "$(tail -n 1 "$1/metrics.csv" | cut -d, -f1)" = "$2" ]
 }
 
+# Prints "CURVES max <label>: <largest |difference|><note>" of columns 2-6 (d_loss … ce_cat1) between the
+# metrics.csv rows of runs $1 and $2 (same iterations, row by row).
+curve_diff() {
+  paste -d, "$DIR/runs/$1/metrics.csv" "$DIR/runs/$2/metrics.csv" | awk -F, -v label="$3" -v note="$4" 'NR > 1 {
+      n = NF / 2; for (c = 2; c <= 6; c++) { d = $c - $(c + n); if (d < 0) d = -d; if (d > m) m = d } }
+      END { printf "CURVES max %s: %.4g%s\n", label, m, note }'
+}
+
 # Seconds a stage may take: its own cap, cut to the budget left minus 30 s (up to 10 s for timeout's -k kill,
 # the rest for the summary), at least 1.
 cap() {
@@ -112,19 +120,15 @@ run() {
   timeout -k 10 "$(cap 60)" "${JVM[@]}" -Dinfogan.cuda.graph=off "${ARGS[@]}" --device cuda --iterations 300 --name cuda300eager 2>&1 \
       | tee "$log/train-cuda300-eager.txt"
   timeout -k 10 "$(cap 90)" "${TRAIN[@]}" --device cpu --iterations 300 --name cpu300 2>&1 | tee "$log/train-cpu300.txt"
-  # The loss curves must match: largest |difference| of d_loss, g_loss, d_real, d_fake, ce_cat1 over the logged rows
-  # (only runs that reached iteration 300: a run cut short by its timeout leaves a partial metrics.csv).
+  # The loss curves must match (only runs that reached iteration 300: one cut short leaves a partial metrics.csv).
   if complete "$DIR/runs/cuda300" 300 && complete "$DIR/runs/cpu300" 300; then
-    paste -d, "$DIR/runs/cuda300/metrics.csv" "$DIR/runs/cpu300/metrics.csv" | awk -F, 'NR > 1 {
-        n = NF / 2; for (c = 2; c <= 6; c++) { d = $c - $(c + n); if (d < 0) d = -d; if (d > m) m = d } }
-        END { printf "CURVES max |cuda - cpu| over d_loss, g_loss, d_real, d_fake, ce_cat1 at iterations 100..300: %.4g (two CPU runs that sum in other orders differ by up to ~0.25 there)\n", m }'
+    curve_diff cuda300 cpu300 "|cuda - cpu| over d_loss, g_loss, d_real, d_fake, ce_cat1 at iterations 100..300" \
+        " (two CPU runs that sum in other orders differ by up to ~0.25 there)"
   else
     echo "CURVES skipped: the cuda or the cpu 300-iteration run did not finish"
   fi | tee "$log/curves.txt"
   if complete "$DIR/runs/cuda300" 300 && complete "$DIR/runs/cuda300eager" 300; then
-    paste -d, "$DIR/runs/cuda300/metrics.csv" "$DIR/runs/cuda300eager/metrics.csv" | awk -F, 'NR > 1 {
-        n = NF / 2; for (c = 2; c <= 6; c++) { d = $c - $(c + n); if (d < 0) d = -d; if (d > m) m = d } }
-        END { printf "CURVES max |graph - eager| on cuda over the same columns: %.4g\n", m }'
+    curve_diff cuda300 cuda300eager "|graph - eager| on cuda over the same columns" ""
   fi | tee -a "$log/curves.txt"
   timeout -k 10 "$(cap 90)" "${TRAIN[@]}" --device cuda --iterations 1000 --name cuda1000 2>&1 | tee "$log/train-cuda1000.txt"
   for r in "$DIR"/runs/*/; do [ -f "$r/metrics.csv" ] && cp "$r/metrics.csv" "$log/metrics-$(basename "$r").csv"; done
@@ -165,8 +169,7 @@ summary() {
 # our GEMM against cuBLAS (the bench's ratio lines).
 targets() {
   local csv="$DIR/runs/cuda1000/metrics.csv" log="$LOG"
-  local ours torch
-  local span
+  local ours torch span
   ours=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "ms_per_iteration") c = i; next }
       NR == 2 { i0 = $1; m0 = $c } { i1 = $1; m1 = $c }
       END { if (c && i1 > i0) printf "%.3f %d-%d", (i1 * m1 - i0 * m0) / (i1 - i0), i0 + 1, i1 }' "$csv" 2>/dev/null)

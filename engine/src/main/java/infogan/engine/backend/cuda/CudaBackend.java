@@ -78,14 +78,14 @@ public final class CudaBackend implements Backend {
     /** Creates the backend on device 0, or throws an IllegalStateException whose one-line message says why not. */
     public static CudaBackend create() {
         // Every switch is checked before anything starts, so a typo is a one-line error naming it, never a default.
-        option("infogan.cuda.graph", "on", "on", "off");
-        option("infogan.cuda.cublas", "auto", "auto", "on", "off");
-        option("infogan.cuda.cudnn", "auto", "auto", "on", "off");
-        syncEachLaunch();
+        boolean graphs = option("infogan.cuda.graph", "on", "on", "off").equals("on");
+        String cublas = option("infogan.cuda.cublas", "auto", "auto", "on", "off");
+        String cudnn = option("infogan.cuda.cudnn", "auto", "auto", "on", "off");
+        boolean sync = syncEachLaunch();
         GpuProbe.Result r = GpuProbe.probe();
         if (!r.available()) throw new IllegalStateException("CUDA backend unavailable: " + r.reason());
         try {
-            return new CudaBackend();
+            return new CudaBackend(graphs, cublas, cudnn, sync);
         } catch (CudaException | LinkageError e) {
             throw new IllegalStateException("CUDA backend failed to start: " + e.getMessage(), e);
         }
@@ -114,7 +114,8 @@ public final class CudaBackend implements Backend {
         throw new IllegalStateException("INFOGAN_CUDA_SYNC must be 1, true, 0 or false, not '" + env + "'");
     }
 
-    private CudaBackend() {
+    /** cublasMode, cudnnMode: auto, on or off (checked by {@link #create}). */
+    private CudaBackend(boolean graphsOn, String cublasMode, String cudnnMode, boolean sync) {
         setExceptionsEnabled(true);
         cuInit(0);
         cuDeviceGet(device, 0);
@@ -122,29 +123,25 @@ public final class CudaBackend implements Backend {
         cuCtxSetCurrent(context);
         boundThread = Thread.currentThread();
         cuStreamCreate(stream, CUstream_flags.CU_STREAM_NON_BLOCKING);
-        k = new CudaKernels(stream, syncEachLaunch());
-        cublas = openOptional("cuBLAS", option("infogan.cuda.cublas", "auto", "auto", "on", "off"),
+        k = new CudaKernels(stream, sync);
+        cublas = openOptional("cuBLAS", cublasMode,
                 () -> Cublas.open(System.getProperty("infogan.cublas"), stream.address(), allocator));
-        cudnn = openOptional("cuDNN", option("infogan.cuda.cudnn", "auto", "auto", "on", "off"),
+        cudnn = openOptional("cuDNN", cudnnMode,
                 () -> Cudnn.open(System.getProperty("infogan.cudnn"), stream.address(), allocator));
-        graphs = !"off".equals(System.getProperty("infogan.cuda.graph")) && !k.syncEachLaunch();   // checked in create()
+        graphs = graphsOn && !sync;
         description = "cuda-f32 on " + GpuProbe.probe().reason() + "; gemm: "
                 + (cublas != null ? cublas.describe() : "gemm.cu") + "; conv: "
                 + (cudnn != null ? cudnn.describe() : "im2col.cu + gemm") + (k.syncEachLaunch() ? "; sync after each launch" : "") + (graphs ? "; CUDA graphs" : "; no graphs");
     }
 
     private static <T> T openOptional(String what, String mode, java.util.function.Supplier<T> open) {
-        switch (mode) {
-            case "off": return null;
-            case "on": return open.get();
-            case "auto":
-                try {
-                    return open.get();
-                } catch (IllegalStateException e) {
-                    System.err.println("[cuda] " + what + " not used: " + e.getMessage());
-                    return null;
-                }
-            default: throw new IllegalStateException(what + " mode must be auto, on or off, not '" + mode + "'");   // checked in create()
+        if (mode.equals("off")) return null;
+        if (mode.equals("on")) return open.get();
+        try {                                                   // auto
+            return open.get();
+        } catch (IllegalStateException e) {
+            System.err.println("[cuda] " + what + " not used: " + e.getMessage());
+            return null;
         }
     }
 
