@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds the CUDA emulator: a libcuda.so.1 (fake_driver.cpp) that runs kernels/cuda/*.cu on the CPU, into DIR
+# Builds the CUDA emulator: a libcuda.so.1 (fake_driver.cpp) that runs kernels/cuda/*.cu on the CPU, and the
+# libcublas.so.13 and libcudnn.so.9 it serves (fake_cublas.cpp, fake_cudnn.cpp), into DIR
 # (default kernels/target/cuda-emu). Needs g++ (C++20). Each .cu file is compiled on its own with cuda_emu.h
 # force-included; a file without __syncthreads or warp shuffles is built with EMU_DIRECT=1 (its threads run as
 # plain calls); every `extern "C" __global__` kernel is registered under its name.
@@ -31,4 +32,9 @@ for cu in "$here"/../cuda/*.cu; do
 done
 g++ -std=c++20 -O2 -fPIC -U_FORTIFY_SOURCE -I"$here" -c "$here/fake_driver.cpp" -o "$out/src/fake_driver.o"
 g++ -shared -Wl,-soname,libcuda.so.1 -o "$out/libcuda.so.1" "$out/src/fake_driver.o" "${objs[@]}"
-echo "[cuda-emu] built $out/libcuda.so.1 ($(ls "$here"/../cuda/*.cu | wc -l) kernel files)"
+# the emulated cuBLAS and cuDNN: they queue their work through the emulated driver (emu_lib.h), found beside them
+for lib in cublas:libcublas.so.13 cudnn:libcudnn.so.9; do
+  g++ -std=c++20 -O2 -fPIC -shared -I"$here" -Wl,-soname,"${lib#*:}" -Wl,-rpath,'$ORIGIN' \
+      -o "$out/${lib#*:}" "$here/fake_${lib%%:*}.cpp" "$out/libcuda.so.1"
+done
+echo "[cuda-emu] built $out/libcuda.so.1 ($(ls "$here"/../cuda/*.cu | wc -l) kernel files), libcublas.so.13, libcudnn.so.9"

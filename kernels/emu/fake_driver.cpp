@@ -13,6 +13,7 @@
 // threads in reverse order, so a missing barrier between a producer and its consumers shows.
 #include "cuda_emu.h"
 #include "emu_register.h"
+#include "emu_lib.h"
 
 #include <setjmp.h>
 #include <sys/mman.h>
@@ -23,6 +24,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -31,7 +33,7 @@ typedef int CUresult;
 typedef unsigned long long CUdeviceptr;
 enum {
     OK = 0, INVALID_VALUE = 1, NOT_INITIALIZED = 3, INVALID_HANDLE = 400, NOT_FOUND = 500, LAUNCH_FAILED = 719,
-    CAPTURE_UNSUPPORTED = 900, CAPTURE_INVALIDATED = 901, ILLEGAL_STATE = 401
+    CAPTURE_UNSUPPORTED = 900, CAPTURE_INVALIDATED = 901, CAPTURE_IMPLICIT = 906, ILLEGAL_STATE = 401
 };
 
 namespace emu {
@@ -296,6 +298,8 @@ struct Node {
     unsigned g[3], b[3];
     std::vector<char> args;
     std::vector<size_t> offsets;
+    std::shared_ptr<LibraryWork> lib = nullptr;   // a cuBLAS/cuDNN call instead of a kernel (k is null then)
+    const char* libName = nullptr;
 };
 struct Graph { std::vector<Node> nodes; };
 struct Event { std::chrono::steady_clock::time_point t; long long seq = -1; };
@@ -330,7 +334,18 @@ static Node make_node(const KernelInfo* k, const unsigned g[3], const unsigned b
     return n;
 }
 
+static CUresult run_library(Node& n) {
+    failure = (*n.lib)();
+    if (failure.empty()) check_canaries();
+    if (!failure.empty()) {
+        std::fprintf(stderr, "[cuda-emu] %s: %s\n", n.libName, failure.c_str());
+        return LAUNCH_FAILED;
+    }
+    return OK;
+}
+
 static CUresult run_node(Node& n) {
+    if (n.lib) return run_library(n);
     std::vector<void*> p(n.offsets.size());
     for (size_t i = 0; i < p.size(); i++) p[i] = n.args.data() + n.offsets[i];
     return run(n.k, n.g, n.b, p.data());
@@ -361,6 +376,58 @@ static CUresult flush_all() {
     return sticky;
 }
 static void enqueue(Stream* s, Op op) { op.seq = ++opSeq; s->queue.push_back(std::move(op)); }
+
+// ---------------------------------------------------------------- the emulated libraries' entry points (emu_lib.h)
+int library_call(void* stream, const char* name, LibraryWork work) {
+    std::lock_guard<std::recursive_mutex> guard(lock);
+    if (sticky != OK) return sticky;
+    Node n{};
+    n.lib = std::make_shared<LibraryWork>(std::move(work));
+    n.libName = name;
+    if (stream == nullptr) {
+        for (Stream* s : streams)
+            if (s->capturing) {
+                s->invalidated = true;
+                std::fprintf(stderr, "[cuda-emu] %s on the legacy default stream while a stream captures\n", name);
+                return CAPTURE_IMPLICIT;
+            }
+        CUresult r = flush_all();
+        if (r != OK) return r;
+        if ((r = run_node(n)) != OK && sticky == OK) sticky = r;
+        return r;
+    }
+    Stream* s = static_cast<Stream*>(stream);
+    bool known = false;
+    for (Stream* t : streams) known |= t == s;
+    if (!known) {
+        std::fprintf(stderr, "[cuda-emu] %s on %p, which is not a stream\n", name, stream);
+        return INVALID_HANDLE;
+    }
+    if (s->capturing) { s->graph->nodes.push_back(std::move(n)); return OK; }
+    Op op{Op::LAUNCH, std::move(n)};
+    enqueue(s, std::move(op));
+    return OK;
+}
+
+std::string device_range(const void* p, size_t bytes, const char* what) {
+    std::lock_guard<std::recursive_mutex> guard(lock);
+    CUdeviceptr a = (CUdeviceptr)p;
+    auto it = mappings.upper_bound(a);
+    if (it != mappings.begin()) {
+        --it;
+        if (a >= it->first && a + bytes <= it->first + it->second.bytes) return "";
+        if (a >= it->first && a < it->first + it->second.bytes)
+            return std::string(what) + " (" + std::to_string(bytes) + " bytes at +" + std::to_string(a - it->first)
+                    + ") runs past the end of its allocation of " + std::to_string(it->second.bytes) + " bytes";
+    }
+    return std::string(what) + " (" + std::to_string(bytes) + " bytes at " + std::to_string(a)
+            + ") is not in any live device allocation";
+}
+
+int synchronize_all() {
+    std::lock_guard<std::recursive_mutex> guard(lock);
+    return flush_all();
+}
 }  // namespace emu
 
 using namespace emu;

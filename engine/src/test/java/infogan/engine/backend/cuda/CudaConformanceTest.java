@@ -332,6 +332,40 @@ class CudaConformanceTest {
             }
     }
 
+    /**
+     * Same inputs, same bits: the promise "same seed, backend and thread count → the same numbers" on the GPU, and
+     * what a replayed graph being equal to eager steps rests on. cuDNN's backward passes have non-deterministic
+     * algorithms (atomics) that its heuristics may rank first; {@link Cudnn#pick} must pass them over. Each op runs
+     * three times into fresh outputs (backward ones accumulate onto the same start) and must agree to the bit.
+     */
+    @Test
+    void convolutionsAndGemmRepeatToTheBit() {
+        for (CudaBackend be : backends)
+            for (ConvGeom g : new ConvGeom[] {GEOMS[0], GEOMS[1]}) {
+                String tag = (be.usesCudnn() ? "cudnn " : "im2col ") + g;
+                Storage sx = put(be, f32(rand(51, g.inputSize(), -1, 1))), sw = put(be, f32(rand(52, g.weightSize(), -1, 1)));
+                Storage sdy = put(be, f32(rand(53, g.outputSize(), -1, 1)));
+                double[] dx0 = f32(rand(54, g.inputSize(), -1, 1)), dw0 = f32(rand(55, g.weightSize(), -1, 1));
+                double[][] first = null;
+                for (int rep = 0; rep < 3; rep++) {
+                    Storage sy = be.alloc(g.outputSize()), sdx = put(be, dx0), sdw = put(be, dw0);
+                    Storage sc = be.alloc(g.oc() * g.oc());
+                    be.conv2dForward(sy, sx, sw, g);
+                    be.conv2dBackwardData(sdx, sdy, sw, g);
+                    be.conv2dBackwardFilter(sdw, sdy, sx, g);
+                    be.gemm(false, true, g.oc(), g.oc(), g.outputSize() / g.oc(), 1.0, sdy, sdy, 0.0, sc);
+                    double[][] now = {get(be, sy), get(be, sdx), get(be, sdw), get(be, sc)};
+                    if (first == null) first = now;
+                    else
+                        for (int k = 0; k < now.length; k++)
+                            check(tag + " repeat " + rep + " of " + new String[] {"forward", "backward data",
+                                    "backward filter", "gemm"}[k], first[k], now[k], 0, 0);
+                    for (Storage s : List.of(sy, sdx, sdw, sc)) be.release(s);
+                }
+                for (Storage s : List.of(sx, sw, sdy)) be.release(s);
+            }
+    }
+
     // ---------------------------------------------------------------- batch normalisation
     @Test
     void batchNorm() {
