@@ -6,6 +6,9 @@
 #                                     libcudnn.so.9, run the CUDA tests with the console launcher, time the hot
 #                                     kernels, run the PyTorch peer if torch is there, print one summary
 #   scripts/gpu-check.sh all  [DIR]   pack, then run (on a machine without a GPU the tests are skipped with a reason)
+#   scripts/gpu-check.sh dry  [DIR]   here, without a GPU: pack, then run against the CUDA emulator (kernels/emu: a
+#                                     libcuda.so.1, libcublas.so.13, libcudnn.so.9 on the CPU) at batch 4 with a few
+#                                     iterations, so that every stage of run and its summary work before a GPU session
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -15,6 +18,14 @@ JDK=${JDK25:-/usr/lib/jvm/temurin-25-jdk-amd64}
 # The run half ends with its summary within BUDGET seconds (each stage's timeout is cut to what is left, keeping
 # 30 s for a last kill and the summary): the device tool allows 600 s per call, so call it with timeout_s a little above BUDGET.
 BUDGET=${GPU_CHECK_BUDGET:-520}
+# The sizes of run (dry sets small ones): training iterations of the comparison runs and of the long run, batch, kernel
+# timing repetitions, whether CudaTrainingTest runs, and a factor on each stage's own time cap (the emulator is slow).
+SHORT=${GPU_CHECK_SHORT:-300}
+LONG=${GPU_CHECK_LONG:-1000}
+BATCH=${GPU_CHECK_BATCH:-100}
+REPS=${GPU_CHECK_REPS:-50}
+TRAINING_TEST=${GPU_CHECK_TRAINING_TEST:-1}
+CAPX=${GPU_CHECK_CAPX:-1}
 case "$BUDGET" in ''|*[!0-9]*) echo "GPU_CHECK_BUDGET must be a number of seconds, not '$BUDGET'" >&2; exit 2 ;; esac
 # Logs go under $OUT when the device tool sets it (so they come back even if the call is cut short), else DIR.
 LOG=${OUT:+$OUT/run-logs}
@@ -70,9 +81,9 @@ curve_diff() {
 # Seconds a stage may take: its own cap, cut to the budget left minus 30 s (up to 10 s for timeout's -k kill,
 # the rest for the summary), at least 1.
 cap() {
-  local left=$((BUDGET - (SECONDS - START) - 30))
+  local left=$((BUDGET - (SECONDS - START) - 30)) want=$(($1 * CAPX))
   [ "$left" -lt 1 ] && left=1
-  [ "$1" -lt "$left" ] && echo "$1" || echo "$left"
+  [ "$want" -lt "$left" ] && echo "$want" || echo "$left"
 }
 
 run() {
@@ -85,7 +96,9 @@ run() {
   (nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>/dev/null || echo "nvidia-smi: none") | sed 's/^/  /'
   echo "== libraries"
   local libs cublas cudnn
-  libs=$(timeout -k 10 "$(cap 60)" find / -xdev \( -name 'libcublas.so.13' -o -name 'libcudnn.so.9' -o -name 'libcublas.so.12' \) 2>/dev/null || true)
+  # (not the CUDA emulator's own libcublas/libcudnn, should a build folder hold one: dry finds those by LD_LIBRARY_PATH)
+  libs=$(timeout -k 10 "$(cap 60)" find / -xdev \( -path '*cuda-emu' -o -path '*gpu-check-emu' \) -prune -o \
+      \( -name 'libcublas.so.13' -o -name 'libcudnn.so.9' -o -name 'libcublas.so.12' \) -print 2>/dev/null || true)
   cublas=$(echo "$libs" | grep 'libcublas.so.13$' | head -1); [ -n "$cublas" ] || cublas=$(echo "$libs" | grep 'libcublas.so.12$' | head -1)
   cudnn=$(echo "$libs" | grep 'libcudnn.so.9$' | head -1)
   echo "  cuBLAS: ${cublas:-not found}"; echo "  cuDNN:  ${cudnn:-not found}"
@@ -100,37 +113,38 @@ run() {
   local FLAGS=(--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xss8m "${props[@]}")
 
   echo "== conformance tests (JUnit console)"
+  local classes=(--select-class infogan.engine.backend.cuda.CudaConformanceTest
+                 --select-class infogan.engine.backend.cuda.CudaOfflineTest)
+  [ "$TRAINING_TEST" = 1 ] && classes+=(--select-class infogan.tests.CudaTrainingTest)
   timeout -k 10 "$(cap 200)" "$J" "${FLAGS[@]}" -jar "$DIR/jars/junit-console.jar" execute --class-path "$CP" \
-      --select-class infogan.engine.backend.cuda.CudaConformanceTest \
-      --select-class infogan.engine.backend.cuda.CudaOfflineTest \
-      --select-class infogan.tests.CudaTrainingTest \
-      --details=tree --disable-banner 2>&1 | tee "$log/tests.txt"
+      "${classes[@]}" --details=tree --disable-banner 2>&1 | tee "$log/tests.txt"
   local trc=${PIPESTATUS[0]}
 
   echo "== kernel timings"
-  timeout -k 10 "$(cap 60)" "$J" "${FLAGS[@]}" -cp "$CP" infogan.engine.backend.cuda.CudaKernelBench 50 2>&1 | tee "$log/bench.txt"
+  timeout -k 10 "$(cap 60)" "$J" "${FLAGS[@]}" -cp "$CP" infogan.engine.backend.cuda.CudaKernelBench "$REPS" "$BATCH" 2>&1 | tee "$log/bench.txt"
 
-  echo "== training: 300 iterations on cuda (CUDA graph), on cuda without graphs, and on cpu (same seed), then 1,000 on cuda"
+  echo "== training: $SHORT iterations on cuda (CUDA graph), on cuda without graphs, and on cpu (same seed), then $LONG on cuda"
   local JVM=("$J" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED "${props[@]}")
-  local ARGS=(-cp "$DIR/jars/infogan-engine.jar" infogan.cli.Main train mnist --seed 1 --no-progress --log-every 100
-              --sample-every 0 --checkpoint-every 0 --eval-every 0 --out "$DIR/runs")
+  local every=$((SHORT < 100 ? 1 : 100))
+  local ARGS=(-cp "$DIR/jars/infogan-engine.jar" infogan.cli.Main train mnist --seed 1 --no-progress --log-every "$every"
+              --batch "$BATCH" --sample-every 0 --checkpoint-every 0 --eval-every 0 --out "$DIR/runs")
   local TRAIN=("${JVM[@]}" "${ARGS[@]}")
   rm -rf "$DIR/runs"
-  timeout -k 10 "$(cap 60)" "${TRAIN[@]}" --device cuda --iterations 300 --name cuda300 2>&1 | tee "$log/train-cuda300.txt"
-  timeout -k 10 "$(cap 60)" "${JVM[@]}" -Dinfogan.cuda.graph=off "${ARGS[@]}" --device cuda --iterations 300 --name cuda300eager 2>&1 \
+  timeout -k 10 "$(cap 60)" "${TRAIN[@]}" --device cuda --iterations "$SHORT" --name cuda300 2>&1 | tee "$log/train-cuda300.txt"
+  timeout -k 10 "$(cap 60)" "${JVM[@]}" -Dinfogan.cuda.graph=off "${ARGS[@]}" --device cuda --iterations "$SHORT" --name cuda300eager 2>&1 \
       | tee "$log/train-cuda300-eager.txt"
-  timeout -k 10 "$(cap 90)" "${TRAIN[@]}" --device cpu --iterations 300 --name cpu300 2>&1 | tee "$log/train-cpu300.txt"
-  # The loss curves must match (only runs that reached iteration 300: one cut short leaves a partial metrics.csv).
-  if complete "$DIR/runs/cuda300" 300 && complete "$DIR/runs/cpu300" 300; then
-    curve_diff cuda300 cpu300 "|cuda - cpu| over d_loss, g_loss, d_real, d_fake, ce_cat1 at iterations 100..300" \
-        " (two CPU runs that sum in other orders differ by up to ~0.25 there)"
+  timeout -k 10 "$(cap 90)" "${TRAIN[@]}" --device cpu --iterations "$SHORT" --name cpu300 2>&1 | tee "$log/train-cpu300.txt"
+  # The loss curves must match (only runs that reached their last iteration: one cut short leaves a partial metrics.csv).
+  if complete "$DIR/runs/cuda300" "$SHORT" && complete "$DIR/runs/cpu300" "$SHORT"; then
+    curve_diff cuda300 cpu300 "|cuda - cpu| over d_loss, g_loss, d_real, d_fake, ce_cat1 at iterations $every..$SHORT" \
+        " (two CPU runs that sum in other orders differ by up to ~0.25 at iterations 100..300)"
   else
-    echo "CURVES skipped: the cuda or the cpu 300-iteration run did not finish"
+    echo "CURVES skipped: the cuda or the cpu $SHORT-iteration run did not finish"
   fi | tee "$log/curves.txt"
-  if complete "$DIR/runs/cuda300" 300 && complete "$DIR/runs/cuda300eager" 300; then
+  if complete "$DIR/runs/cuda300" "$SHORT" && complete "$DIR/runs/cuda300eager" "$SHORT"; then
     curve_diff cuda300 cuda300eager "|graph - eager| on cuda over the same columns" ""
   fi | tee -a "$log/curves.txt"
-  timeout -k 10 "$(cap 90)" "${TRAIN[@]}" --device cuda --iterations 1000 --name cuda1000 2>&1 | tee "$log/train-cuda1000.txt"
+  timeout -k 10 "$(cap 90)" "${TRAIN[@]}" --device cuda --iterations "$LONG" --name cuda1000 2>&1 | tee "$log/train-cuda1000.txt"
   for r in "$DIR"/runs/*/; do [ -f "$r/metrics.csv" ] && cp "$r/metrics.csv" "$log/metrics-$(basename "$r").csv"; done
 
   echo "== PyTorch peer (CUDA, batch 100)"
@@ -139,7 +153,7 @@ run() {
     if command -v "$p" >/dev/null 2>&1 && "$p" -c 'import torch' 2>/dev/null; then py=$p; break; fi
   done
   if [ -n "$py" ]; then
-    timeout -k 10 "$(cap 90)" "$py" "$DIR/torch_gpu_bench.py" --batch 100 --iters 50 --warmup 10 2>&1 | tee "$log/torch.txt"
+    timeout -k 10 "$(cap 90)" "$py" "$DIR/torch_gpu_bench.py" --batch "$BATCH" --iters 50 --warmup 10 2>&1 | tee "$log/torch.txt"
   else
     echo "TORCH skipped: no python3 with torch" | tee "$log/torch.txt"
   fi
@@ -176,21 +190,33 @@ targets() {
   span=${ours#* }; ours=${ours%% *}
   torch=$(sed -n 's/^RESULT .*median_ms=\([0-9.]*\).*/\1/p' "$log/torch.txt" 2>/dev/null | head -1)
   if [ -n "$ours" ] && [ -n "$torch" ]; then
-    awk -v o="$ours" -v t="$torch" -v s="$span" 'BEGIN { printf "  TARGET ms/iteration at batch 100: ours %.3f (iterations %s), PyTorch eager %.3f (median): ratio %.2f, wanted <= 0.5\n", o, s, t, o / t }'
+    awk -v o="$ours" -v t="$torch" -v s="$span" -v b="$BATCH" 'BEGIN { printf "  TARGET ms/iteration at batch %d: ours %.3f (iterations %s), PyTorch eager %.3f (median): ratio %.2f, wanted <= 0.5\n", b, o, s, t, o / t }'
   else
     echo "  TARGET ms/iteration: not measured (ours: ${ours:-missing}, torch: ${torch:-missing})"
   fi
   grep -h "^cuda work" "$log/train-cuda1000.txt" 2>/dev/null | sed -n 's/.*, \([0-9,]*\) graph launches.*/\1/p' | tr -d , |
-    awk '{ printf "  TARGET launches: %d graph launches over 1,000 iterations (wanted: one per iteration, or <= 30 launches)\n", $1 }'
+    awk -v n="$LONG" '{ printf "  TARGET launches: %d graph launches over %d iterations (wanted: one per iteration, or <= 30 launches)\n", $1, n }'
   sed -n 's/^LAUNCHES torch per_iteration=\([0-9]*\).*/  TARGET launches of PyTorch eager: \1 per iteration (kernels, copies, memsets)/p' "$log/torch.txt" 2>/dev/null
   grep -hE "^cuda work" "$log/train-cuda300-eager.txt" 2>/dev/null | sed -n 's/^cuda work: \([0-9,]*\) kernel launches and \([0-9,]*\) cuBLAS.*/\1 \2/p' | tr -d , |
-    awk '{ printf "  TARGET launches without graphs: %.0f per iteration (%d kernels + %d library calls over 300 iterations and the evaluation)\n", ($1 + $2) / 300, $1, $2 }'
+    awk -v n="$SHORT" '{ printf "  TARGET launches without graphs: %.0f per iteration (%d kernels + %d library calls over %d iterations and the evaluation)\n", ($1 + $2) / n, $1, $2, n }'
   grep -E "^BENCH ratio gemm" "$log/bench.txt" 2>/dev/null | sed 's/^BENCH ratio /  TARGET /'
+}
+
+# Without a GPU: the whole run half against the CUDA emulator, small (about 15 minutes on 2 cores). Proves the
+# packed runtime loads JCuda's driver binding and the FFM libraries, the stages run and the summary parses their
+# output; not speed (the emulator is ~10^4 times slower than a GPU, so its TARGET figures mean nothing).
+dry() {
+  [ -x "$DIR/jre/bin/java" ] || pack || return 1
+  local emu="$ROOT/target/gpu-check-emu"
+  bash kernels/emu/build.sh "$emu" || return 1
+  export LD_LIBRARY_PATH="$emu${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+  SHORT=2 LONG=3 BATCH=4 REPS=1 TRAINING_TEST=0 CAPX=8 BUDGET=${GPU_CHECK_BUDGET:-2400} run
 }
 
 case "$MODE" in
   pack) pack ;;
   run) run ;;
   all) pack && run ;;
-  *) echo "usage: $0 pack|run|all [DIR]" >&2; exit 2 ;;
+  dry) dry ;;
+  *) echo "usage: $0 pack|run|all|dry [DIR]" >&2; exit 2 ;;
 esac

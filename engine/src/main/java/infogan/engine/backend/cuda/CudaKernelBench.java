@@ -10,13 +10,15 @@ import java.util.SplittableRandom;
  * Times the hot kernels of one InfoGAN training step at batch 100 (the shapes of infogan_torch.py) with CUDA events,
  * after warm-up, on our kernels and, when present, on cuBLAS/cuDNN. Each GEMM and convolution is first checked on a
  * sample of outputs against a float64 dot product; a failed check is reported instead of a time.
- * Run: {@code java --enable-native-access=ALL-UNNAMED -cp ... infogan.engine.backend.cuda.CudaKernelBench [reps]}.
+ * Run: {@code java --enable-native-access=ALL-UNNAMED -cp ... infogan.engine.backend.cuda.CudaKernelBench [reps [batch]]}
+ * (batch 100 by default; a smaller one, as {@code gpu-check.sh dry} uses on the CUDA emulator, scales every shape
+ * with it and leaves out the 2048³ GEMM).
  */
 public final class CudaKernelBench {
     private CudaKernelBench() { }
 
     public static void main(String[] args) {
-        int reps = args.length > 0 ? Integer.parseInt(args[0]) : 50;
+        int reps = args.length > 0 ? Integer.parseInt(args[0]) : 50, batch = args.length > 1 ? Integer.parseInt(args[1]) : 100;
         GpuProbe.Result r = GpuProbe.probe();
         if (!r.available()) {
             System.out.println("BENCH skipped: " + r.reason());
@@ -27,12 +29,12 @@ public final class CudaKernelBench {
         try (CudaBackend be = CudaBackend.create()) {
             cublas = be.usesCublas();
             cudnn = be.usesCudnn();
-            lib = run(be, reps);
+            lib = run(be, reps, batch);
         }
         System.setProperty("infogan.cuda.cublas", "off");
         System.setProperty("infogan.cuda.cudnn", "off");
         try (CudaBackend be = CudaBackend.create()) {
-            own = run(be, reps);
+            own = run(be, reps, batch);
         }
         printRatios(lib, own, cublas, cudnn);
     }
@@ -57,18 +59,19 @@ public final class CudaKernelBench {
         return s;
     }
 
-    /** Times every hot kernel on be; returns ms per call by name (NaN where the output check failed). */
-    static Map<String, Float> run(CudaBackend be, int reps) {
+    /** Times every hot kernel on be at batch b; returns ms per call by name (NaN where the output check failed). */
+    static Map<String, Float> run(CudaBackend be, int reps, int b) {
         System.out.println("BENCH backend: " + be.describe());
         Map<String, Float> ms = new LinkedHashMap<>();
-        int b = 100;
-        // GEMMs of the dense layers (row-major, y = x W^T: gemm(false, true, b, out, in)) and their weight gradients.
+        // GEMMs of the dense layers (row-major, y = x W^T: gemm(false, true, b, out, in)) and their weight gradients;
+        // at batch 100 also a square one, for the GPU's peak.
         int[][] gemms = {{b, 1024, 6272, 0, 1}, {6272, 1024, b, 1, 0}, {b, 6272, 1024, 0, 1}, {b, 1024, 74, 0, 1},
                 {2048, 2048, 2048, 0, 0}};
-        for (int[] g : gemms) gemm(be, g[0], g[1], g[2], g[3] == 1, g[4] == 1, reps, ms);
+        for (int[] g : gemms)
+            if (g[0] != 2048 || b == 100) gemm(be, g[0], g[1], g[2], g[3] == 1, g[4] == 1, reps, ms);
         conv(be, "D conv1", ConvGeom.of(b, 1, 28, 28, 64, 4, 4, 2, 1), reps, ms);
         conv(be, "D conv2 / G upconv1", ConvGeom.of(b, 64, 14, 14, 128, 4, 4, 2, 1), reps, ms);
-        elementwise(be, reps);
+        elementwise(be, reps, b);
         long[] mem = be.memoryStats();
         System.out.printf("BENCH memory: %.1f MiB reserved, %d cuMemAlloc calls%n", mem[0] / 1048576.0, mem[2]);
         return ms;
@@ -149,19 +152,19 @@ public final class CudaKernelBench {
         return be.timeMs(r, reps) / reps;
     }
 
-    static void elementwise(CudaBackend be, int reps) {
-        int n = 6_700_000;                                // about the trunk's parameter count
+    static void elementwise(CudaBackend be, int reps, int b) {
+        int n = 67_000 * b;                               // at batch 100 about the trunk's parameter count
         Storage p = randn(be, n, 8), g = randn(be, n, 9), m = be.zeros(n), v = be.zeros(n), t = be.alloc(1);
         be.fill(t, 1, 1.0);
         float ms = time(be, () -> be.adamStep(p, g, m, v, n, 2e-4, 0.5, 0.999, 1e-8, t), reps);
         System.out.printf("BENCH %-34s %8.4f ms  %8.1f GB/s%n", "adam n=" + n, ms, 7.0 * 4 * n / ms / 1e6);
-        int b = 100, c = 6272;
+        int c = 6272;
         Storage x = randn(be, b * c, 10), y = be.alloc(b * c), gm = randn(be, c, 11), bt = randn(be, c, 12);
         Storage mean = be.alloc(c), is = be.alloc(c), rm = be.zeros(c), rv = be.zeros(c);
         ms = time(be, () -> be.batchNormForwardTrain(y, mean, is, x, gm, bt, rm, rv, b, c, 1, 0.1, 1e-5), reps);
-        System.out.printf("BENCH %-34s %8.4f ms%n", "batchnorm train 100x6272", ms);
+        System.out.printf("BENCH %-34s %8.4f ms%n", "batchnorm train " + b + "x6272", ms);
         ms = time(be, () -> be.activationForward(infogan.engine.backend.Activation.LEAKY_RELU, y, x, b * c, 0.1), reps);
-        System.out.printf("BENCH %-34s %8.4f ms  %8.1f GB/s%n", "leaky_relu 100x6272", ms, 8.0 * b * c / ms / 1e6);
+        System.out.printf("BENCH %-34s %8.4f ms  %8.1f GB/s%n", "leaky_relu " + b + "x6272", ms, 8.0 * b * c / ms / 1e6);
         for (Storage s : new Storage[] {p, g, m, v, t, x, y, gm, bt, mean, is, rm, rv}) be.release(s);
     }
 }
