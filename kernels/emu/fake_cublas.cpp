@@ -4,7 +4,8 @@
 //
 // cublasSgemm_v2: C = alpha op(A) op(B) + beta C, column-major; op(A) is m x k, op(B) k x n, C m x n (ldc >= m);
 // A is stored m x k (lda >= m) for CUBLAS_OP_N, k x m (lda >= k) for CUBLAS_OP_T; B likewise with k, n.
-// As in BLAS, beta == 0 means C is not read (it may hold NaN), alpha == 0 means A and B are not read.
+// beta == 0 means C is not read (it may hold NaN), as documented. A and B are always read, even when alpha == 0
+// (reference BLAS skips them then, cuBLAS documents nothing: a NaN there gives NaN here, the stricter reading).
 // Arguments are checked at the call (CUBLAS_STATUS_INVALID_VALUE, as cuBLAS does); the operands' extents are
 // checked against the live device allocations when the work runs (the emulator's stricter check: a wrong leading
 // dimension that stays inside the allocation on a GPU reads the wrong numbers, here it also fails when it leaves it).
@@ -65,8 +66,7 @@ int cublasDestroy_v2(void* handle) {
     return SUCCESS;
 }
 
-int cublasGetVersion_v2(void* handle, int* version) {
-    if (valid(handle) == nullptr) return NOT_INITIALIZED;
+int cublasGetVersion_v2(void*, int* version) {     // documented as callable with a null handle
     if (version == nullptr) return INVALID_VALUE;
     *version = 130000;                           // "13.0.0": major * 10000 + minor * 100 + patch
     return SUCCESS;
@@ -117,7 +117,7 @@ int cublasSgemm_v2(void* handle, int transa, int transb, int m, int n, int k, co
         std::string why;
         if (ws != nullptr && !(why = emu::device_range(ws, wsBytes, "the workspace set by cublasSetWorkspace_v2")).empty())
             return why;
-        bool readAB = al != 0 && k > 0;
+        bool readAB = k > 0;
         if (readAB && !(why = emu::device_range(A, extent(aRows, aCols, lda), "A")).empty()) return why;
         if (readAB && !(why = emu::device_range(B, extent(bRows, bCols, ldb), "B")).empty()) return why;
         if (!(why = emu::device_range(C, extent(m, n, ldc), "C")).empty()) return why;

@@ -70,6 +70,10 @@ int bad(const char* fn, const std::string& why) {
     std::fprintf(stderr, "[cuda-emu] %s: %s\n", fn, why.c_str());
     return BAD_PARAM;
 }
+int unsupported(const char* fn, int algo) {
+    std::fprintf(stderr, "[cuda-emu] %s: algorithm %d is not supported here\n", fn, algo);
+    return NOT_SUPPORTED;
+}
 
 /** The three operations; their algorithm tables and the workspace each algorithm needs. */
 enum Op { FWD, BWD_DATA, BWD_FILTER };
@@ -93,9 +97,10 @@ const Algo* find(Op op, int algo) {
 std::string fits(const Dims& x, const Dims& w, const Conv& cv, const Dims& y) {
     if (!x.set || !w.set || !y.set || !cv.set) return "a descriptor was never set";
     if (x.c != w.c) return "x has " + std::to_string(x.c) + " channels, the filter " + std::to_string(w.c);
+    if (x.h + 2 * cv.padH < (w.h - 1) * cv.dilH + 1 || x.w + 2 * cv.padW < (w.w - 1) * cv.dilW + 1)
+        return "the filter does not fit the padded input";    // (C++ division would round a negative size to 0)
     int oh = 1 + (x.h + 2 * cv.padH - ((w.h - 1) * cv.dilH + 1)) / cv.u;
     int ow = 1 + (x.w + 2 * cv.padW - ((w.w - 1) * cv.dilW + 1)) / cv.v;
-    if (oh <= 0 || ow <= 0) return "the filter does not fit the padded input";
     if (y.n != x.n || y.c != w.n || y.h != oh || y.w != ow)
         return "y is (" + std::to_string(y.n) + "," + std::to_string(y.c) + "," + std::to_string(y.h) + ","
              + std::to_string(y.w) + "), the convolution gives (" + std::to_string(x.n) + "," + std::to_string(w.n)
@@ -210,7 +215,7 @@ int run(Op op, void* handle, const float* alpha, void* d1, const void* p1, void*
     if (alpha == nullptr || beta == nullptr || p1 == nullptr || p2 == nullptr || p3 == nullptr)
         return bad(fn, "a null pointer");
     const Algo* a = find(op, algo);
-    if (a == nullptr || a->status != SUCCESS) return bad(fn, "algorithm " + std::to_string(algo) + " is not supported");
+    if (a == nullptr || a->status != SUCCESS) return unsupported(fn, algo);
     size_t needed = workspaceBytes(*a, *d.w, *d.y);
     if (wsBytes < needed)
         return bad(fn, "workspace of " + std::to_string(wsBytes) + " bytes, algorithm " + std::to_string(algo)
@@ -261,7 +266,7 @@ int workspace(Op op, void* handle, void* d1, void* d2, void* convDesc, void* d3,
     std::string why = resolve(op, handle, d1, d2, convDesc, d3, d);
     if (!why.empty()) return bad(fns[op], why);
     const Algo* a = find(op, algo);
-    if (a == nullptr || a->status != SUCCESS) return bad(fns[op], "algorithm " + std::to_string(algo) + " is not supported");
+    if (a == nullptr || a->status != SUCCESS) return unsupported(fns[op], algo);
     if (bytes == nullptr) return bad(fns[op], "null size pointer");
     *bytes = workspaceBytes(*a, *d.w, *d.y);
     return SUCCESS;
