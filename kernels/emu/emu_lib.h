@@ -24,6 +24,9 @@ int library_call(void* stream, const char* name, LibraryWork work);
 /** "" when [p, p + bytes) lies inside one live device allocation (within its requested size), else why not. */
 std::string device_range(const void* p, size_t bytes, const char* what);
 
+/** Whether stream is a stream that is capturing into a graph now. */
+bool capturing(void* stream);
+
 /** Runs every stream's queued work (a library's destroy waits for its work, as the real ones synchronise). */
 int synchronize_all();
 }  // namespace emu

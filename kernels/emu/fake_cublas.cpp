@@ -12,6 +12,8 @@
 // The work runs on the handle's stream (cublasSetStream_v2; none set = the legacy default stream, which a stream
 // capture refuses). cublasSetStream_v2 drops a workspace set before it, as the cuBLAS documentation says; the
 // workspace must be 256-byte aligned, and it must still be allocated whenever a call (or a graph replaying one) runs.
+// Our backend promises that a call recorded into a CUDA graph uses the workspace we gave it, never cuBLAS's own
+// pool; the emulator holds it to that: a call captured with no workspace set fails (EXECUTION_FAILED).
 // Math: float32 products accumulated in double (cuBLAS accumulates in float; our tolerances cover both).
 #include "emu_lib.h"
 
@@ -109,6 +111,11 @@ int cublasSgemm_v2(void* handle, int transa, int transb, int m, int n, int k, co
     if (ldc < std::max(1, m)) return invalid(fn, "ldc " + std::to_string(ldc) + " < " + std::to_string(m));
     if (alpha == nullptr || beta == nullptr) return invalid(fn, "alpha or beta is null");
     if (m == 0 || n == 0) return SUCCESS;
+    if (h->workspace == nullptr && emu::capturing(h->stream)) {
+        std::fprintf(stderr, "[cuda-emu] %s: recorded into a CUDA graph with no workspace of ours (none set, or "
+                     "cublasSetStream_v2 dropped it after cublasSetWorkspace_v2)\n", fn);
+        return EXECUTION_FAILED;
+    }
     float al = *alpha, be = *beta;                // host pointer mode: read at the call
     void* ws = h->workspace;
     size_t wsBytes = h->workspaceBytes;

@@ -200,7 +200,9 @@ std::string resolve(Op op, void* handle, void* d1, void* d2, void* convDesc, voi
     d.x = get<Tensor>(op == BWD_DATA ? d3 : d1);
     d.w = get<Filter>(op == FWD ? d2 : op == BWD_DATA ? d1 : d3);
     d.y = get<Tensor>(op == FWD ? d3 : d2);
-    if (!d.cv || !d.x || !d.w || !d.y) return "a descriptor is not live (destroyed, never created, or of another kind)";
+    const char* dead = !d.cv ? "the convolution descriptor" : !d.w ? "the filter descriptor"
+                     : !d.x ? (op == BWD_DATA ? "dxDesc" : "xDesc") : !d.y ? (op == FWD ? "yDesc" : "dyDesc") : nullptr;
+    if (dead) return std::string(dead) + " is not live (destroyed, never created, or of another kind)";
     return fits(*d.x, *d.w, *d.cv, *d.y);
 }
 

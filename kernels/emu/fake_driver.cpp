@@ -424,6 +424,12 @@ std::string device_range(const void* p, size_t bytes, const char* what) {
             + ") is not in any live device allocation";
 }
 
+bool capturing(void* stream) {
+    std::lock_guard<std::recursive_mutex> guard(lock);
+    for (Stream* s : streams) if (s == stream) return s->capturing;
+    return false;
+}
+
 int synchronize_all() {
     std::lock_guard<std::recursive_mutex> guard(lock);
     return flush_all();

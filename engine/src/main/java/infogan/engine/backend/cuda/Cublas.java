@@ -104,9 +104,11 @@ public final class Cublas implements AutoCloseable {
 
     private final MethodHandle setStream;
 
+    /** Binds the handle to stream; this drops a workspace set before (documented), so {@link #open} sets it after. */
     void setStream(long stream) {
         try {
             check("cublasSetStream_v2", (int) setStream.invokeExact(handle, MemorySegment.ofAddress(stream)));
+            workspace = "its own workspace";
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -146,7 +148,24 @@ public final class Cublas implements AutoCloseable {
     }
 
     static void check(String fn, int status) {
-        if (status != 0) throw new IllegalStateException(fn + " returned cublasStatus " + status);
+        if (status != 0) throw new IllegalStateException(fn + " returned " + statusName(status));
+    }
+
+    /** cublasStatus_t's documented values by name (cublas_api.h), for error messages. */
+    static String statusName(int status) {
+        String name = switch (status) {
+            case 1 -> "NOT_INITIALIZED";
+            case 3 -> "ALLOC_FAILED";
+            case 7 -> "INVALID_VALUE";
+            case 8 -> "ARCH_MISMATCH";
+            case 11 -> "MAPPING_ERROR";
+            case 13 -> "EXECUTION_FAILED";
+            case 14 -> "INTERNAL_ERROR";
+            case 15 -> "NOT_SUPPORTED";
+            case 16 -> "LICENSE_ERROR";
+            default -> null;
+        };
+        return name == null ? "cublasStatus " + status : "CUBLAS_STATUS_" + name + " (" + status + ")";
     }
 
     static RuntimeException rethrow(Throwable t) {

@@ -565,33 +565,48 @@ class CudaConformanceTest {
 
     // ---------------------------------------------------------------- CUDA graphs
     /** A small training step: conv, leaky ReLU, mean, their backward, Adam with t on the device, a running loss sum. */
+    /**
+     * A small training step on the device: a convolution and a dense head on its activations (so that the
+     * recording holds convolutions and GEMMs, through cuDNN and cuBLAS where present), two mean losses, their
+     * backward passes, Adam on both weights with its step count t on the device.
+     */
     static final class MiniStep {
         final CudaBackend be;
         final ConvGeom g = ConvGeom.of(8, 3, 12, 12, 16, 4, 4, 2, 1);
-        final int n = g.outputSize(), nw = g.weightSize();
-        final Storage x, w, m, v, dw, t, one, loss, lossSum;
+        final int n = g.outputSize(), nw = g.weightSize(), rows = g.n(), cols = n / g.n(), outs = 4, nu = outs * cols;
+        final Storage x, w, m, v, dw, u, mu, vu, du, t, one, loss, loss2, lossSum;
 
         MiniStep(CudaBackend be) {
             this.be = be;
             x = put(be, f32(rand(91, g.inputSize(), -1, 1)));
             w = put(be, f32(rand(92, nw, -0.2, 0.2)));
+            u = put(be, f32(rand(93, nu, -0.1, 0.1)));
             m = be.zeros(nw); v = be.zeros(nw); dw = be.zeros(nw); t = be.zeros(1); loss = be.zeros(1); lossSum = be.zeros(1);
+            mu = be.zeros(nu); vu = be.zeros(nu); du = be.zeros(nu); loss2 = be.zeros(1);
             one = put(be, new double[] {1});
         }
 
         void run() {
             Storage y = be.alloc(n), a = be.alloc(n), da = be.zeros(n), dy = be.zeros(n);
+            Storage z = be.alloc(rows * outs), dz = be.zeros(rows * outs);
             be.conv2dForward(y, x, w, g);
             be.activationForward(Activation.LEAKY_RELU, a, y, n, 0.1);
             be.sum(loss, a, n, 1.0 / n);
+            be.gemm(false, true, rows, outs, cols, 1.0, a, u, 0.0, z);         // z = a u^T (a as rows x cols)
+            be.sum(loss2, z, rows * outs, 1.0 / (rows * outs));
+            be.broadcastScalarAcc(dz, one, rows * outs, 1.0 / (rows * outs));
+            be.gemm(true, false, outs, cols, rows, 1.0, dz, a, 0.0, du);        // du = dz^T a
             be.broadcastScalarAcc(da, one, n, 1.0 / n);
+            be.gemm(false, false, rows, cols, outs, 1.0, dz, u, 1.0, da);       // da += dz u
             be.activationBackward(Activation.LEAKY_RELU, dy, da, y, a, n, 0.1);
             be.fill(dw, nw, 0);
             be.conv2dBackwardFilter(dw, dy, x, g);
             be.axpy(t, one, 1, 1.0);
             be.adamStep(w, dw, m, v, nw, 1e-2, 0.5, 0.999, 1e-8, t);
+            be.adamStep(u, du, mu, vu, nu, 1e-2, 0.5, 0.999, 1e-8, t);
             be.axpy(lossSum, loss, 1, 1.0);
-            for (Storage s : List.of(y, a, da, dy)) be.release(s);
+            be.axpy(lossSum, loss2, 1, 1.0);
+            for (Storage s : List.of(y, a, da, dy, z, dz)) be.release(s);
         }
     }
 
@@ -608,6 +623,7 @@ class CudaConformanceTest {
             for (int i = 0; i < 4; i++) r.replay();
             check("graph: Adam's t", 5, get(be, graphed.t)[0], 0, 0);
             check("graph: weights after 5 steps", get(be, eager.w), get(be, graphed.w), 1e-6, 1e-5);
+            check("graph: dense weights after 5 steps", get(be, eager.u), get(be, graphed.u), 1e-6, 1e-5);
             check("graph: second moments", get(be, eager.v), get(be, graphed.v), 1e-9, 1e-5);
             check("graph: summed loss", get(be, eager.lossSum)[0], get(be, graphed.lossSum)[0], 1e-6, 1e-5);
             System.out.println("[conformance] graph of " + r.operations() + " nodes replays like eager launches; " + be.activity());

@@ -91,6 +91,15 @@ class CudaOfflineTest {
         assertTrue(wrong.reason().contains("lacks cublasCreate_v2"), wrong.reason());
     }
 
+    @Test
+    void cublasStatusesAreNamedInErrors() {
+        assertEquals("CUBLAS_STATUS_INVALID_VALUE (7)", Cublas.statusName(7));
+        assertEquals("CUBLAS_STATUS_EXECUTION_FAILED (13)", Cublas.statusName(13));
+        assertEquals("cublasStatus 99", Cublas.statusName(99));
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> Cublas.check("cublasSgemm_v2", 1));
+        assertEquals("cublasSgemm_v2 returned CUBLAS_STATUS_NOT_INITIALIZED (1)", e.getMessage());
+    }
+
     static String findLibm() {
         for (String p : new String[] {"/lib/x86_64-linux-gnu/libm.so.6", "/usr/lib/x86_64-linux-gnu/libm.so.6", "/lib64/libm.so.6"})
             if (Files.exists(Path.of(p))) return p;
