@@ -218,7 +218,7 @@ targets() {
   grep -E "^BENCH ratio gemm" "$log/bench.txt" 2>/dev/null | sed 's/^BENCH ratio /  TARGET /'
 }
 
-# Without a GPU: the whole run half against the CUDA emulator, small (about 12 minutes on 2 cores, the pack
+# Without a GPU: the whole run half against the CUDA emulator, small (about 8 minutes on 2 cores, the pack
 # included: always a fresh one, so that no stale jars are tried). Proves the packed runtime loads JCuda's driver
 # binding and the FFM libraries, the stages run and the summary parses their output; not speed (the emulator is
 # ~10^4 times slower than a GPU, so its TARGET figures mean nothing). The GPU_CHECK_* sizes apply here too.
