@@ -186,10 +186,10 @@ summary() {
   echo "  test launcher exit code: $trc$([ "$trc" = 0 ] && echo ' (all selected tests passed or were skipped)')"
   grep -E "tests (successful|failed|skipped|aborted)" "$log/tests.txt" | sed 's/^ *\[ */  tests: /; s/ *\]$//'
   grep -E "^\[(conformance|cuda-training)\]" "$log/tests.txt" | sed 's/^/  /'
-  grep -E "^BENCH" "$log/bench.txt" | sed 's/^BENCH /  /'
+  grep -E "^BENCH" "$log/bench.txt" | sed 's/^BENCH /  bench: /'
   grep -E "^CURVES" "$log/curves.txt" | sed 's/^/  /'
-  grep -hE "iterations in .* ms/iteration|accuracy under best match|recorded graph|^cuda work" "$log/train-$GRAPH.txt" | sed 's/^/  cuda with graphs: /'
-  grep -hE "iterations in .* ms/iteration|^cuda work" "$log/train-$EAGER.txt" | sed 's/^/  cuda without graphs: /'
+  grep -shE "iterations in .* ms/iteration|accuracy under best match|recorded graph|^cuda work" "$log/train-$GRAPH.txt" | sed 's/^/  cuda with graphs: /'
+  grep -shE "iterations in .* ms/iteration|^cuda work" "$log/train-$EAGER.txt" | sed 's/^/  cuda without graphs: /'
   grep -E "^(RESULT|TORCH|LAUNCHES)" "$log/torch.txt" | sed 's/^/  torch: /; s/torch: TORCH /torch: /'
   targets
 }
