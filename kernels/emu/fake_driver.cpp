@@ -6,6 +6,8 @@
 // Device pointers are host pointers. Work is asynchronous as on a GPU: launches and copies are queued on their
 // stream and run at the next synchronisation (cuStreamSynchronize, cuEventSynchronize, cuMemFree), so a host buffer
 // rewritten before its copy ran shows. A launch that fails makes the context's error sticky, as on a GPU.
+// The emulated cuBLAS and cuDNN (fake_cublas.cpp, fake_cudnn.cpp) hand their work to it through emu_lib.h: queued
+// and recorded like a launch, checked against the live allocations.
 // Checks a GPU would not make plainly: new device and __shared__ memory is NaN bytes (0xFF); every allocation
 // starts 256-byte aligned, is followed by canary bytes checked after every launch and then by a guard page; a
 // barrier or shuffle reached at different call sites, a thread exiting while others wait at a barrier, a full-mask
