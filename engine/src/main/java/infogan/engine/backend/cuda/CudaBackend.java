@@ -154,6 +154,9 @@ public final class CudaBackend implements Backend {
     public boolean usesCublas() { return cublas != null; }
     public boolean usesCudnn() { return cudnn != null; }
 
+    /** cuDNN's workspace block size now, 0 without cuDNN (for tests). */
+    long cudnnWorkspaceBytes() { return cudnn == null ? 0 : cudnn.workspaceBytes(); }
+
     private void bind() {
         if (closed) throw new IllegalStateException("CudaBackend is closed");
         Thread t = Thread.currentThread();

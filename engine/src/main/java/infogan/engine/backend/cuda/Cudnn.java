@@ -241,6 +241,9 @@ public final class Cudnn implements AutoCloseable {
         return out.get(JAVA_LONG, 0);
     }
 
+    /** The size of the workspace block now (the largest any call has needed so far). */
+    long workspaceBytes() { return workspaceBytes; }
+
     private MemorySegment workspace(long bytes) {
         if (bytes == 0) return MemorySegment.NULL;
         if (bytes > workspaceBytes) {

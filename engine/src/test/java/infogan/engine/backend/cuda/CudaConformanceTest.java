@@ -633,6 +633,38 @@ class CudaConformanceTest {
         }
     }
 
+    /**
+     * A recorded graph keeps using the cuDNN workspace it was recorded with. When a larger shape later grows the
+     * workspace, the old block must stay reserved: back in the allocator, the next allocation of its size would get
+     * it and every replay would overwrite that tensor. A tensor of exactly the old block's size, allocated after the
+     * growth, must come through two replays unchanged.
+     */
+    @Test
+    void aGraphKeepsItsCudnnWorkspaceWhenALargerShapeGrowsIt() {
+        assumeTrue(backends.get(0).describe().contains("CUDA graphs"), "graphs are off (-Dinfogan.cuda.graph=off or the sync switch)");
+        CudaBackend be = backends.get(0);
+        assumeTrue(be.usesCudnn(), "no cuDNN");
+        MiniStep step = new MiniStep(be);
+        step.run();
+        Backend.Replay r = be.capture(step::run);
+        assertNotNull(r, "recording failed: " + be.describe());
+        long ws = be.cudnnWorkspaceBytes();
+        assumeTrue(ws > 0 && ws % 4 == 0, "cuDNN's workspace for this step is " + ws + " bytes");
+        ConvGeom big = ConvGeom.of(1, 64, 28, 28, 8, 4, 4, 1, 2);
+        Storage x = put(be, f32(rand(61, big.inputSize(), -1, 1))), w = put(be, f32(rand(62, big.weightSize(), -1, 1)));
+        Storage y = be.alloc(big.outputSize());
+        be.conv2dForward(y, x, w, big);
+        assumeTrue(be.cudnnWorkspaceBytes() > ws, "the larger shape did not need a larger workspace");
+        double[] fill = new double[(int) (ws / 4)];
+        java.util.Arrays.fill(fill, 3.25);
+        Storage victim = put(be, fill);
+        r.replay();
+        r.replay();
+        check("a tensor allocated after the workspace grew, after two replays", fill, get(be, victim), 0, 0);
+        for (Storage s : List.of(x, w, y, victim)) be.release(s);
+        r.close();
+    }
+
     @Test
     void aHostCopyWhileRecordingIsRefusedAndTheStreamRecovers() {
         assumeTrue(backends.get(0).describe().contains("CUDA graphs"), "graphs are off (-Dinfogan.cuda.graph=off or the sync switch)");
