@@ -452,6 +452,13 @@ CUresult cuDeviceGetName(char* name, int len, int) {
     std::snprintf(name, len, "CPU emulator (kernels/emu, %zu kernels)", registry().size());
     return OK;
 }
+// Only the attribute the backend asks for: the SM count, which sizes split-K GEMMs (CudaKernels.splitK). The emulator
+// reports an H200's 132, so the same shapes split here as there; any other attribute is refused, not invented.
+CUresult cuDeviceGetAttribute(int* v, int attrib, int dev) {
+    if (dev != 0) return INVALID_VALUE;
+    if (attrib == 16) { *v = 132; return OK; }       // CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT
+    return INVALID_VALUE;
+}
 CUresult cuDevicePrimaryCtxRetain(void** ctx, int) { static int c; *ctx = &c; return OK; }
 CUresult cuDevicePrimaryCtxRelease_v2(int) { return OK; }
 CUresult cuCtxSetCurrent(void*) { return OK; }

@@ -22,6 +22,7 @@ public enum Kernel {
     SUM("reduce", "sum_fwd"),
     BROADCAST_SCALAR_ACC("reduce", "broadcast_scalar_acc_bwd"),
     GEMM("gemm", "gemm_fwd"),
+    GEMM_SPLITK_SUM("gemm", "gemm_splitk_sum_fwd"),
     IM2COL("im2col", "im2col_fwd"),
     COL2IM("im2col", "col2im_bwd"),
     TRANSPOSE_OUTER("im2col", "transpose_outer_fwd"),

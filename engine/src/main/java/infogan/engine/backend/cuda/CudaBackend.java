@@ -14,6 +14,7 @@ import jcuda.CudaException;
 import jcuda.Pointer;
 import jcuda.driver.CUcontext;
 import jcuda.driver.CUdevice;
+import jcuda.driver.CUdevice_attribute;
 import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUevent;
 import jcuda.driver.CUevent_flags;
@@ -37,7 +38,9 @@ import java.util.Map;
  *   <li>{@code -Dinfogan.cuda.graph=on|off} (default on): {@link #capture} records CUDA graphs (off: it returns null
  *       and callers run their work eagerly);</li>
  *   <li>{@code -Dinfogan.cuda.sync=true} / {@code INFOGAN_CUDA_SYNC=1}: synchronise after each launch (debugging;
- *       no graphs then).</li>
+ *       no graphs then);</li>
+ *   <li>{@code -Dinfogan.cuda.splitk=auto|off} (default auto): our GEMM slices a long k over more blocks when its
+ *       tile grid would leave SMs idle ({@link CudaKernels#splitK}); off = always one pass.</li>
  * </ul>
  * Without cuDNN a convolution is im2col + one GEMM over the whole batch + a layout transpose (see im2col.cu).
  * Memory: storages and workspaces come from a caching {@link DeviceAllocator}; {@link #close()} frees everything.
@@ -56,6 +59,10 @@ public final class CudaBackend implements Backend {
     private final Cublas cublas;
     private final Cudnn cudnn;
     private final String description;
+    /** The device's multiprocessor count, which sizes split-K GEMMs. */
+    private final int sms;
+    /** Whether our GEMM may split k ({@code -Dinfogan.cuda.splitk}); the kernel bench turns it off to compare. */
+    boolean splitK;
     private Thread boundThread;
     /** The pinned ring for small asynchronous uploads: its memory, a view of it, its bookkeeping, spare events. */
     static final long RING_BYTES = 8L << 20;
@@ -82,10 +89,11 @@ public final class CudaBackend implements Backend {
         String cublas = option("infogan.cuda.cublas", "auto", "auto", "on", "off");
         String cudnn = option("infogan.cuda.cudnn", "auto", "auto", "on", "off");
         boolean sync = syncEachLaunch();
+        boolean splitK = option("infogan.cuda.splitk", "auto", "auto", "off").equals("auto");
         GpuProbe.Result r = GpuProbe.probe();
         if (!r.available()) throw new IllegalStateException("CUDA backend unavailable: " + r.reason());
         try {
-            return new CudaBackend(graphs, cublas, cudnn, sync);
+            return new CudaBackend(graphs, cublas, cudnn, sync, splitK);
         } catch (CudaException | LinkageError e) {
             throw new IllegalStateException("CUDA backend failed to start: " + e.getMessage(), e);
         }
@@ -115,10 +123,14 @@ public final class CudaBackend implements Backend {
     }
 
     /** cublasMode, cudnnMode: auto, on or off (checked by {@link #create}). */
-    private CudaBackend(boolean graphsOn, String cublasMode, String cudnnMode, boolean sync) {
+    private CudaBackend(boolean graphsOn, String cublasMode, String cudnnMode, boolean sync, boolean splitK) {
         setExceptionsEnabled(true);
         cuInit(0);
         cuDeviceGet(device, 0);
+        int[] smCount = new int[1];
+        cuDeviceGetAttribute(smCount, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, device);
+        sms = smCount[0];
+        this.splitK = splitK;
         cuDevicePrimaryCtxRetain(context, device);
         cuCtxSetCurrent(context);
         boundThread = Thread.currentThread();
@@ -130,7 +142,7 @@ public final class CudaBackend implements Backend {
                 () -> Cudnn.open(System.getProperty("infogan.cudnn"), stream.address(), allocator));
         graphs = graphsOn && !sync;
         description = "cuda-f32 on " + GpuProbe.probe().reason() + "; gemm: "
-                + (cublas != null ? cublas.describe() : "gemm.cu") + "; conv: "
+                + (cublas != null ? cublas.describe() : "gemm.cu" + (splitK ? " (split-K for " + sms + " SMs)" : "")) + "; conv: "
                 + (cudnn != null ? cudnn.describe() : "im2col.cu + gemm") + (k.syncEachLaunch() ? "; sync after each launch" : "") + (graphs ? "; CUDA graphs" : "; no graphs");
     }
 
@@ -152,6 +164,12 @@ public final class CudaBackend implements Backend {
     public String describe() { return description; }
 
     public boolean usesCublas() { return cublas != null; }
+
+    /** Launches per kernel so far (tests and the bench). */
+    java.util.Map<infogan.kernels.Kernel, Long> kernelLaunches() { return k.launchCounts(); }
+
+    /** How our GEMM would split an m x n x k product on this device: {slices, kchunk} ({1, k}: one pass). */
+    int[] gemmSplit(int m, int n, int kk) { return splitK && cublas == null ? CudaKernels.splitK(m, n, kk, sms) : new int[] {1, kk}; }
     public boolean usesCudnn() { return cudnn != null; }
 
     /** cuDNN's workspace block size now, 0 without cuDNN (for tests). */
@@ -558,7 +576,17 @@ public final class CudaBackend implements Backend {
         if (cublas != null) {
             libraryCalls++;
             cublas.sgemmRowMajor(transA, transB, m, n, kk, alpha, a.address(), b.address(), beta, c.address());
-        } else k.gemm(c, a, b, m, n, kk, transA ? 1 : 0, transB ? 1 : 0, alpha, beta);
+            return;
+        }
+        int[] split = gemmSplit(m, n, kk);
+        if (split[0] == 1) {
+            k.gemm(c, a, b, m, n, kk, transA ? 1 : 0, transB ? 1 : 0, alpha, beta);
+            return;
+        }
+        long workN = (long) split[0] * m * n;        // the slices' partial products, summed in order by the second kernel
+        RawDevPtr work = workspace(workN);
+        k.gemmSplitK(c, work, a, b, m, n, kk, transA ? 1 : 0, transB ? 1 : 0, alpha, beta, split);
+        free(work, workN);
     }
 
     // ---------------------------------------------------------------- convolution

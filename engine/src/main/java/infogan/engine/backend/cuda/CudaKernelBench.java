@@ -97,14 +97,28 @@ public final class CudaKernelBench {
             System.out.printf("BENCH %-34s CHECK FAILED (error %.2f x tolerance)%n", name, maxErr);
             out.put(name, Float.NaN);
         } else {
-            for (int w = 0; w < 3; w++) be.gemm(ta, tb, m, n, k, 1, a, bb, 0, c);
-            float ms = be.timeMs(() -> be.gemm(ta, tb, m, n, k, 1, a, bb, 0, c), reps) / reps;
-            System.out.printf("BENCH %-34s %8.4f ms  %8.1f GFLOP/s%n", name, ms, 2.0 * m * n * k / ms / 1e6);
+            int[] split = be.gemmSplit(m, n, k);
+            float ms = timeGemm(be, m, n, k, ta, tb, a, bb, c, reps);
+            System.out.printf("BENCH %-34s %8.4f ms  %8.1f GFLOP/s%s%n", name, ms, 2.0 * m * n * k / ms / 1e6,
+                    split[0] > 1 ? String.format("  (split-K: %d slices of %d)", split[0], split[1]) : "");
             out.put(name, ms);
+            if (split[0] > 1) {                       // what the split bought: the same GEMM in one pass
+                be.splitK = false;
+                float one = timeGemm(be, m, n, k, ta, tb, a, bb, c, reps);
+                be.splitK = true;
+                System.out.printf("BENCH %-34s %8.4f ms  %8.1f GFLOP/s  (one pass: split-K is %.2fx faster)%n", name,
+                        one, 2.0 * m * n * k / one / 1e6, one / ms);
+            }
         }
         be.release(a);
         be.release(bb);
         be.release(c);
+    }
+
+    static float timeGemm(CudaBackend be, int m, int n, int k, boolean ta, boolean tb, Storage a, Storage b, Storage c,
+                          int reps) {
+        for (int w = 0; w < 3; w++) be.gemm(ta, tb, m, n, k, 1, a, b, 0, c);
+        return be.timeMs(() -> be.gemm(ta, tb, m, n, k, 1, a, b, 0, c), reps) / reps;
     }
 
     static void conv(CudaBackend be, String label, ConvGeom g, int reps, Map<String, Float> out) {

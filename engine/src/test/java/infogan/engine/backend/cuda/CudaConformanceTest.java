@@ -11,6 +11,7 @@ import infogan.engine.backend.Activation;
 import infogan.engine.backend.Backend;
 import infogan.engine.backend.ConvGeom;
 import infogan.engine.backend.Storage;
+import infogan.kernels.Kernel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -258,10 +259,17 @@ class CudaConformanceTest {
         return c;
     }
 
+    /**
+     * Every transpose case and beta, odd sizes; the last two shapes are long and thin, so that on our kernels they take
+     * the split-K path (9 and 4 slices on 132 SMs, the emulator's count; the last slice shorter), which must agree with
+     * the reference like the one-pass GEMM and must really have run.
+     */
     @Test
     void gemm() {
-        int[][] shapes = {{67, 45, 33}, {1, 1, 1}, {128, 64, 64}, {100, 74, 1024}, {3, 300, 129}};
-        for (CudaBackend be : backends)
+        int[][] shapes = {{67, 45, 33}, {1, 1, 1}, {128, 64, 64}, {100, 74, 1024}, {3, 300, 129}, {37, 19, 5000},
+                {5, 70, 2051}};
+        for (CudaBackend be : backends) {
+            long sums = be.kernelLaunches().getOrDefault(Kernel.GEMM_SPLITK_SUM, 0L), expectSums = 0;
             for (int[] sh : shapes)
                 for (int t = 0; t < 4; t++)
                     for (double beta : new double[] {0, 0.5}) {
@@ -272,11 +280,17 @@ class CudaConformanceTest {
                         if (beta == 0) c0[0] = Double.NaN;       // beta == 0 must overwrite NaNs
                         Storage sa = put(be, a), sb = put(be, b), sc = put(be, c0);
                         be.gemm(ta, tb, m, n, k, 1.25, sa, sb, beta, sc);
-                        check(String.format("gemm %s ta=%b tb=%b %dx%dx%d beta=%s", be.usesCublas() ? "cublas" : "gemm.cu",
-                                ta, tb, m, n, k, beta), refGemm(ta, tb, m, n, k, 1.25, a, b, beta, c0), get(be, sc),
-                                1e-4 * Math.sqrt(k), 1e-4);
+                        int slices = be.gemmSplit(m, n, k)[0];
+                        if (slices > 1) expectSums++;
+                        check(String.format("gemm %s ta=%b tb=%b %dx%dx%d beta=%s", be.usesCublas() ? "cublas"
+                                        : slices > 1 ? "gemm.cu split-K " + slices : "gemm.cu", ta, tb, m, n, k, beta),
+                                refGemm(ta, tb, m, n, k, 1.25, a, b, beta, c0), get(be, sc), 1e-4 * Math.sqrt(k), 1e-4);
                         for (Storage s : List.of(sa, sb, sc)) be.release(s);
                     }
+            assertEquals(expectSums, be.kernelLaunches().getOrDefault(Kernel.GEMM_SPLITK_SUM, 0L) - sums,
+                    "split-K sums launched");
+            if (!be.usesCublas()) assertTrue(expectSums >= 24, "the long thin shapes took the split-K path: " + expectSums);
+        }
     }
 
     // ---------------------------------------------------------------- convolution

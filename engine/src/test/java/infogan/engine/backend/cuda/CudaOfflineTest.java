@@ -35,7 +35,8 @@ class CudaOfflineTest {
                 {"infogan.cuda.graph", "maybe", "-Dinfogan.cuda.graph must be on or off, not 'maybe'"},
                 {"infogan.cuda.cublas", "bogus", "-Dinfogan.cuda.cublas must be auto, on or off, not 'bogus'"},
                 {"infogan.cuda.cudnn", "On", "-Dinfogan.cuda.cudnn must be auto, on or off, not 'On'"},
-                {"infogan.cuda.sync", "1", "-Dinfogan.cuda.sync must be true or false, not '1'"}};
+                {"infogan.cuda.sync", "1", "-Dinfogan.cuda.sync must be true or false, not '1'"},
+                {"infogan.cuda.splitk", "on", "-Dinfogan.cuda.splitk must be auto or off, not 'on'"}};
         for (String[] c : cases) {
             System.setProperty(c[0], c[1]);
             try {
@@ -123,6 +124,32 @@ class CudaOfflineTest {
         assertEquals(5, CudaKernels.ceilDiv(1025, 256));
         assertEquals(1, CudaKernels.grid(0));
         assertEquals(CudaKernels.MAX_GRID, CudaKernels.grid(1L << 40));
+    }
+
+    /** Split-K sizing: which shapes split, into how many slices, and that the slices cover k exactly. */
+    @Test
+    void splitKSlicesLongThinGemmsOnly() {
+        int h200 = 132;
+        assertArrayEquals(new int[] {9, 704}, CudaKernels.splitK(100, 1024, 6272, h200), "D's dense layer, batch 100");
+        assertArrayEquals(new int[] {1, 100}, CudaKernels.splitK(6272, 1024, 100, h200), "its weight gradient: k short");
+        assertArrayEquals(new int[] {1, 1024}, CudaKernels.splitK(100, 6272, 1024, h200), "196 tiles fill 132 SMs");
+        assertArrayEquals(new int[] {1, 2048}, CudaKernels.splitK(2048, 2048, 2048, h200));
+        assertArrayEquals(new int[] {1, 1023}, CudaKernels.splitK(1, 1, 1023, h200), "k below 1024");
+        assertArrayEquals(new int[] {2, 512}, CudaKernels.splitK(100, 74, 1024, h200));
+        assertArrayEquals(new int[] {32, 624}, CudaKernels.splitK(64, 16, 19600, h200), "D conv1's filter gradient: capped at 32");
+        assertArrayEquals(new int[] {1, 6272}, CudaKernels.splitK(100, 1024, 6272, 16), "a 16-SM GPU is already full");
+        for (int sms : new int[] {1, 16, 108, 132, 144})
+            for (int m : new int[] {1, 37, 64, 100, 129, 640})
+                for (int n : new int[] {1, 19, 70, 1024})
+                    for (int k : new int[] {1, 1000, 1024, 2051, 5000, 6272, 19600, 100_000}) {
+                        int[] s = CudaKernels.splitK(m, n, k, sms);
+                        String at = m + "x" + n + "x" + k + " on " + sms;
+                        assertTrue(s[0] >= 1 && s[0] <= CudaKernels.MAX_SPLITS, at);
+                        if (s[0] == 1) { assertEquals(k, s[1], at); continue; }
+                        assertEquals(0, s[1] % 16, at + ": kchunk a multiple of the tile depth");
+                        assertTrue((long) (s[0] - 1) * s[1] < k && (long) s[0] * s[1] >= k, at + ": every slice non-empty, k covered");
+                        assertTrue(s[1] >= CudaKernels.SPLIT_MIN_CHUNK, at + ": slices keep at least 512 of k");
+                    }
     }
 
     /** The launcher source has exactly one launch of each kernel in {@link Kernel} (one typed method per kernel). */
