@@ -9,6 +9,7 @@ import infogan.model.InfoGan;
 import infogan.model.LatentSpec;
 import infogan.model.ModelConfig;
 import infogan.train.Checkpoints;
+import infogan.train.RunFolder;
 import infogan.train.TrainConfig;
 import infogan.train.Trainer;
 import picocli.CommandLine;
@@ -50,8 +51,10 @@ public final class Main implements Runnable {
         Integer threads;
 
         Backend backend(PrintStream out) {
-            int t = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
+            int cores = Runtime.getRuntime().availableProcessors(), t = threads == null ? cores : threads;
             if (t < 1) throw new IllegalArgumentException("--threads must be at least 1, got " + t);
+            if (t > cores)
+                out.println("note: --threads " + t + " is more than the " + cores + " cores here; the extra threads only take turns");
             Backends.Choice c = Backends.select(device, t);
             out.println(c.line());
             return c.backend();
@@ -101,8 +104,12 @@ public final class Main implements Runnable {
             PrintStream o = System.out;
             TrainConfig cfg;
             Path runDir;
-            Path tapeDir = dumpTape == null ? null : dumpTape.toAbsolutePath().getParent();
-            check(tapeDir == null || Files.isDirectory(tapeDir), "--dump-tape " + dumpTape + ": folder " + tapeDir + " does not exist");
+            if (dumpTape != null) {                        // checked before any folder is made, and never overwritten
+                Path tapeDir = dumpTape.toAbsolutePath().getParent();
+                check(!Files.isDirectory(dumpTape), "--dump-tape " + dumpTape + " is a folder; give a file name, e.g. step.dot");
+                check(!Files.exists(dumpTape), "--dump-tape " + dumpTape + " already exists; give a new file name (it is never overwritten)");
+                check(tapeDir == null || Files.isDirectory(tapeDir), "--dump-tape " + dumpTape + ": folder " + tapeDir + " does not exist");
+            }
             if (resume != null) {
                 runDir = resume;
                 Path ck = runDir.resolve("checkpoint.ckpt");
@@ -126,11 +133,17 @@ public final class Main implements Runnable {
                 check(batch >= 2, "--batch must be at least 2 (BatchNorm needs a batch), got " + batch);
                 check(iterations >= 1, "--iterations must be at least 1, got " + iterations);
                 check(logEvery >= 1, "--log-every must be at least 1, got " + logEvery);
-                check(sampleEvery >= 0 && checkpointEvery >= 0 && evalEvery >= 0, "--sample-every, --checkpoint-every and --eval-every must be 0 (off) or positive");
-                check(lrD > 0 && lrG > 0, "--lr-d and --lr-g must be positive");
+                check(sampleEvery >= 0, "--sample-every must be 0 (off) or positive, got " + sampleEvery);
+                check(checkpointEvery >= 0, "--checkpoint-every must be 0 (only at the start and the end) or positive, got " + checkpointEvery);
+                check(evalEvery >= 0, "--eval-every must be 0 (only at the end) or positive, got " + evalEvery);
+                check(lrD > 0 && Double.isFinite(lrD), "--lr-d must be a positive finite number, got " + lrD);
+                check(lrG > 0 && Double.isFinite(lrG), "--lr-g must be a positive finite number, got " + lrG);
                 check(beta1 >= 0 && beta1 < 1, "--beta1 must be in [0, 1), got " + beta1);
                 check(leak >= 0 && leak < 1, "--leak must be in [0, 1), got " + leak);
-                check(lambdaCat >= 0 && lambdaCont >= 0, "--lambda-cat and --lambda-cont must be non-negative");
+                check(lambdaCat >= 0 && Double.isFinite(lambdaCat), "--lambda-cat must be a non-negative finite number, got " + lambdaCat);
+                check(lambdaCont >= 0 && Double.isFinite(lambdaCont), "--lambda-cont must be a non-negative finite number, got " + lambdaCont);
+                check(!out.toString().isEmpty(), "--out must name a folder (it is the parent of the run folder), got an empty path");
+                check(name == null || plainName(name), "--name '" + name + "' must be one plain folder name: not empty, no '/', not '.' or '..'");
                 LatentSpec spec;
                 try {
                     spec = LatentSpec.parse(latent, learnSigma);
@@ -140,12 +153,12 @@ public final class Main implements Runnable {
                 ModelConfig mc = new ModelConfig(spec, batch, lrD, lrG, beta1, 0.999, lambdaCat, lambdaCont, leak);
                 cfg = new TrainConfig(dataset, data, mc, seed, iterations, logEvery, sampleEvery, checkpointEvery, evalEvery);
                 runDir = out.resolve(name != null ? name : dataset + "-seed" + seed);
-                if (Files.exists(runDir.resolve("checkpoint.ckpt")) || Files.exists(runDir.resolve("metrics.csv")))
-                    throw new IllegalArgumentException("run folder " + runDir + " already holds a run; continue it with --resume " + runDir + " or pick another --name");
+                RunFolder.checkNew(runDir);                 // again under the folder's lock when the run starts
             }
             Backend be = common.backend(o);
             Trainer trainer = new Trainer(cfg, runDir, be, o, !noProgress && System.console() != null).dumpTape(dumpTape);
-            trainer.data();   // fail fast on bad data, before anything is written
+            int images = trainer.data().train().n();        // fail fast on bad data, before anything is written
+            check(cfg.model().batch() <= images, "--batch " + cfg.model().batch() + " is more than the " + images + " training images");
             trainer.run(resume != null);
             return 0;
         }
@@ -159,6 +172,12 @@ public final class Main implements Runnable {
         }
 
         @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+    }
+
+    /** A single folder name: what --name must be, so that a run folder is always a child of --out. */
+    static boolean plainName(String name) {
+        return !name.isEmpty() && !name.equals(".") && !name.equals("..") && !name.contains("/") && !name.contains("\\")
+                && !name.contains("\0");
     }
 
     /** The default run length: the authors' MNIST recipe is 5,000 iterations. */
@@ -187,9 +206,18 @@ public final class Main implements Runnable {
 
         @Override
         public Integer call() throws Exception {
+            check(out == null || !Files.exists(out) || Files.isDirectory(out), "--out " + out + " is a file, not a folder");
+            check(out == null || !out.toString().isEmpty(), "--out must name a folder, got an empty path");
             Loaded l = Loaded.from(checkpoint, null, common);
             Path dir = out != null ? out : l.file.toAbsolutePath().getParent();
-            Files.createDirectories(dir);
+            if (out != null)      // in place the run's own figures are redrawn; elsewhere nothing is overwritten
+                for (String f : infogan.model.Figures.fileNames(l.cfg.model().latent()))
+                    check(!Files.exists(out.resolve(f)), "--out " + out + " already holds " + f + "; give a new or empty folder (files outside the run folder are never overwritten)");
+            try {
+                Files.createDirectories(dir);
+            } catch (java.io.IOException e) {
+                throw new UncheckedIOException("cannot write to --out " + dir + ": " + RunFolder.reason(e), e);
+            }
             infogan.model.Figures.writeAll(l.model, dir, l.cfg.seed());
             System.out.println("figures written to " + dir);
             return 0;
@@ -200,6 +228,7 @@ public final class Main implements Runnable {
     record Loaded(Path file, TrainConfig cfg, InfoGan model, Datasets.Split data) {
         static Loaded from(Path p, Path dataDir, Common common) {
             Path file = Files.isDirectory(p) ? p.resolve("checkpoint.ckpt") : p;
+            if (Files.isDirectory(p) && !Files.exists(file)) throw new IllegalArgumentException("--checkpoint " + p + ": no checkpoint.ckpt in that folder");
             if (!Files.exists(file)) throw new IllegalArgumentException("--checkpoint " + p + ": no such checkpoint file");
             var r = Checkpoints.open(file);
             TrainConfig cfg = TrainConfig.fromProperties(r.getString("config"));
@@ -222,7 +251,11 @@ public final class Main implements Runnable {
     public static int run(String... args) {
         CommandLine cl = new CommandLine(new Main());
         cl.setParameterExceptionHandler((ex, a) -> {
-            System.err.println("error: " + ex.getMessage());
+            boolean unknownCommand = ex instanceof CommandLine.UnmatchedArgumentException u && u.getCommandLine() == cl
+                    && !u.getUnmatched().isEmpty() && !u.getUnmatched().getFirst().startsWith("-");
+            System.err.println("error: " + (unknownCommand
+                    ? "unknown command '" + ((CommandLine.UnmatchedArgumentException) ex).getUnmatched().getFirst() + "': expected train, eval or sample"
+                    : ex.getMessage()));
             CommandLine c = ex.getCommandLine();
             System.err.println("try: " + c.getCommandSpec().qualifiedName() + " --help");
             return 2;

@@ -43,7 +43,8 @@ public final class Datasets {
     /** Reads the standard four files from {@code dir}; each may be named with or without {@code .gz}. */
     public static Split fromDir(Path dir) {
         if (!Files.isDirectory(dir))
-            throw DataException.of(dir.toString(), "a directory with MNIST-layout IDX files", "no such directory");
+            throw DataException.of(dir.toString(), "a directory with MNIST-layout IDX files",
+                    Files.exists(dir) ? "a file, not a directory" : "no such directory");
         Path[] f = new Path[4];
         for (int i = 0; i < 4; i++) f[i] = find(dir, STANDARD_NAMES[i]);
         return new Split(filePair(f[0], f[1]), filePair(f[2], f[3]));

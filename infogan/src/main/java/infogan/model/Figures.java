@@ -72,18 +72,31 @@ public final class Figures {
         return lat;
     }
 
-    /** Writes c1.png (one per categorical code: c1, c2, ...) and the continuous traversals into dir. */
+    /**
+     * The files {@link #writeAll} writes, in order: c1_categorical.png, ... one per categorical code, then
+     * cN_continuous_-2_to_2.png, ... one per continuous code (codes are numbered c1, c2, ... across both kinds).
+     */
+    public static java.util.List<String> fileNames(LatentSpec s) {
+        java.util.List<String> names = new java.util.ArrayList<>();
+        int code = 1;
+        for (int k = 0; k < s.categorical().length; k++, code++) names.add("c" + code + "_categorical.png");
+        for (int j = 0; j < s.continuous(); j++, code++) names.add("c" + code + "_continuous_-2_to_2.png");
+        return names;
+    }
+
+    /** Writes the categorical grids (one per categorical code) and the continuous traversals into dir: {@link #fileNames}. */
     public static void writeAll(InfoGan m, Path dir, long seed) {
         LatentSpec s = m.cfg.latent();
-        int code = 1;
-        for (int k = 0; k < s.categorical().length; k++, code++) {
+        java.util.List<String> names = fileNames(s);
+        int file = 0;
+        for (int k = 0; k < s.categorical().length; k++) {
             int K = s.categorical()[k];
             float[] img = generate(m, categoricalGrid(s, k, seed), ROWS * K);
-            PngWriter.write(dir.resolve("c" + code + "_categorical.png"), ImageGrid.grid(img, ROWS * K, 28, 28, ROWS, K, 2));
+            PngWriter.write(dir.resolve(names.get(file++)), ImageGrid.grid(img, ROWS * K, 28, 28, ROWS, K, 2));
         }
-        for (int j = 0; j < s.continuous(); j++, code++) {
+        for (int j = 0; j < s.continuous(); j++) {
             float[] img = generate(m, continuousGrid(s, j, seed), ROWS * STEPS);
-            PngWriter.write(dir.resolve("c" + code + "_continuous_-2_to_2.png"), ImageGrid.grid(img, ROWS * STEPS, 28, 28, ROWS, STEPS, 2));
+            PngWriter.write(dir.resolve(names.get(file++)), ImageGrid.grid(img, ROWS * STEPS, 28, 28, ROWS, STEPS, 2));
         }
     }
 

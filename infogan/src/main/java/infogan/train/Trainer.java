@@ -28,7 +28,7 @@ import java.util.Locale;
  * figures and the unsupervised-accuracy evaluation. A run lives in one folder:
  * <pre>
  *   config.properties   metrics.csv   losses.png   mutual_information.png   samples/iter_NNNNNN.png
- *   checkpoint.ckpt     c1_categorical.png   c2_continuous_-2_to_2.png ...   eval.txt   confusion.csv
+ *   checkpoint.ckpt     c1_categorical.png   c2_continuous_-2_to_2.png ...   eval.txt   confusion.csv   .lock
  * </pre>
  * Training never reads labels; they feed only the evaluation.
  */
@@ -73,9 +73,30 @@ public final class Trainer {
 
     public record Result(InfoGan model, Evaluator.Result eval, InfoGan.StepStats last, double msPerIteration) { }
 
-    /** Trains from scratch (resume == false) or continues the checkpoint in runDir. */
+    /**
+     * Trains from scratch (resume == false: runDir must not exist or be empty) or continues the checkpoint in runDir,
+     * holding the folder's lock ({@link RunFolder}) throughout.
+     */
     public Result run(boolean resume) {
         Datasets.Split data = data();
+        try (RunFolder claimed = RunFolder.claim(runDir, resume)) {
+            return train(data, resume);
+        }
+    }
+
+    /** The iteration of the newest checkpoint on disk and the iteration running, for the interruption message. */
+    private volatile long savedIteration = -1, currentIteration;
+
+    /** On Ctrl-C or a kill signal: one line saying where the run stands and how to continue it. */
+    private Thread interruptionNote() {
+        return new Thread(() -> {
+            if (savedIteration < 0) return;
+            System.err.printf(Locale.ROOT, "%ninterrupted at iteration %d; %s keeps the checkpoint of iteration %d: continue with --resume %s%n",
+                    currentIteration, runDir, savedIteration, runDir);
+        }, "interruption-note");
+    }
+
+    private Result train(Datasets.Split data, boolean resume) {
         InfoGan m = new InfoGan(backend, cfg.model(), cfg.seed());
         BatchSampler sampler = new BatchSampler(data.train(), cfg.model().batch(), cfg.seed() * 31 + 7);
         Path ckpt = runDir.resolve("checkpoint.ckpt"), csv = runDir.resolve("metrics.csv"), evalCsv = runDir.resolve("eval.csv");
@@ -86,20 +107,40 @@ public final class Trainer {
                 var r = Checkpoints.open(ckpt);
                 start = Checkpoints.load(r, m);
                 sampler.restore(r.getLongs("sampler.state"), r.getInts("sampler.permutation"));
+                String header = Files.exists(csv) ? Files.readAllLines(csv, StandardCharsets.UTF_8).stream().findFirst().orElse("") : null;
+                if (header != null && !header.equals(csvHeader(cfg.model().latent())))
+                    throw new IllegalArgumentException("--resume " + runDir + ": its metrics.csv has other columns than the checkpoint's model (latent "
+                            + cfg.model().latent() + ") writes; the folder mixes two runs, so nothing was changed");
                 truncateCsv(csv, start);
                 truncateCsv(evalCsv, start);
                 Files.writeString(runDir.resolve("config.properties"), cfg.toProperties());   // --iterations may have grown
                 out.printf(Locale.ROOT, "resuming %s at iteration %d of %d%n", runDir, start, cfg.iterations());
+                savedIteration = start;
             } else {
                 Files.writeString(runDir.resolve("config.properties"), cfg.toProperties());
                 Files.writeString(csv, csvHeader(cfg.model().latent()) + "\n");
                 Files.writeString(evalCsv, "iteration,heldout_accuracy\n");
                 // A checkpoint from the start, so a run stopped before its first periodic one can still be resumed.
                 Checkpoints.save(ckpt, m, cfg.toProperties(), 0, sampler.state(), sampler.permutation());
+                savedIteration = 0;
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write to run folder " + runDir + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot write to run folder " + runDir + ": " + RunFolder.reason(e), e);
         }
+        Thread note = interruptionNote();
+        Runtime.getRuntime().addShutdownHook(note);
+        try {
+            return trainFrom(m, data, sampler, start, ckpt, csv, evalCsv);
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(note);
+            } catch (IllegalStateException shuttingDown) {
+                // the JVM is exiting: the note runs
+            }
+        }
+    }
+
+    private Result trainFrom(InfoGan m, Datasets.Split data, BatchSampler sampler, long start, Path ckpt, Path csv, Path evalCsv) {
         out.printf(Locale.ROOT, "training InfoGAN on %s (%d training images, %d held out) | backend %s | latent %s | batch %d | %d iterations | run %s%n",
                 cfg.dataset(), data.train().n(), data.heldout().n(), backend.name(), cfg.model().latent(), cfg.model().batch(), cfg.iterations(), runDir);
 
@@ -108,7 +149,7 @@ public final class Trainer {
             try {
                 Files.writeString(dumpTape, dot);
             } catch (IOException e) {
-                throw new UncheckedIOException("cannot write --dump-tape " + dumpTape + ": " + e.getMessage(), e);
+                throw new UncheckedIOException("cannot write --dump-tape " + dumpTape + ": " + RunFolder.reason(e), e);
             }
         });
         InfoGan.StepStats last = null;
@@ -119,6 +160,7 @@ public final class Trainer {
         try (ProgressBar pb = progress ? new ProgressBarBuilder().setTaskName("train").setInitialMax(cfg.iterations())
                 .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(1000).setMaxRenderedLength(140).startsFrom(start, java.time.Duration.ZERO).build() : null) {
             for (long it = start + 1; it <= cfg.iterations(); it++) {
+                currentIteration = it;
                 sampler.next(batch);
                 m.step(batch);
                 trainedIts++;
@@ -148,23 +190,27 @@ public final class Trainer {
                     appendEval(evalCsv, it, acc);
                     if (pb == null) out.printf(Locale.ROOT, "iter %6d | held-out accuracy of c1 (best matching): %.2f%%%n", it, 100 * acc);
                 }
-                if (checkpoint) Checkpoints.save(ckpt, m, cfg.toProperties(), it, sampler.state(), sampler.permutation());
+                if (checkpoint) {
+                    Checkpoints.save(ckpt, m, cfg.toProperties(), it, sampler.state(), sampler.permutation());
+                    savedIteration = it;
+                }
                 if (pb != null) pb.stepTo(it);
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write to run folder " + runDir + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot write to run folder " + runDir + ": " + RunFolder.reason(e), e);
         }
         double msPerIt = trainedIts == 0 ? 0 : (System.nanoTime() - t0) / 1e6 / trainedIts;
         int recordedOps = m.recordedOperations();
         m.releaseRecording();                                   // the graph's device memory, before the evaluation
         Checkpoints.save(ckpt, m, cfg.toProperties(), Math.max(start, cfg.iterations()), sampler.state(), sampler.permutation());
+        savedIteration = Math.max(start, cfg.iterations());
         Evaluator.Result ev = finish(m, data, runDir, cfg.seed(), out);
         boolean evaluatedLast = cfg.evalEvery() > 0 && cfg.iterations() % cfg.evalEvery() == 0;
         if (ev != null && trainedIts > 0 && !evaluatedLast) {   // eval.csv always ends with the final accuracy
             try {
                 appendEval(evalCsv, cfg.iterations(), ev.accuracy());
             } catch (IOException e) {
-                throw new UncheckedIOException("cannot write to run folder " + runDir + ": " + e.getMessage(), e);
+                throw new UncheckedIOException("cannot write to run folder " + runDir + ": " + RunFolder.reason(e), e);
             }
         }
         if (trainedIts > 0) out.printf(Locale.ROOT, "%d iterations in %.1f s (%s ms/iteration)%n", trainedIts, trainedIts * msPerIt / 1000, msText(msPerIt));
@@ -192,7 +238,7 @@ public final class Trainer {
             Files.writeString(runDir.resolve("eval.txt"), report);
             Files.writeString(runDir.resolve("confusion.csv"), ev.confusion().toCsv());
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write to run folder " + runDir + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot write to run folder " + runDir + ": " + RunFolder.reason(e), e);
         }
         out.print(report);
         out.println("figures and metrics in " + runDir);

@@ -177,4 +177,87 @@ class ResumeAndCliTest {
         assertTrue(r[2].contains("already holds a run") && r[2].contains("--resume"), r[2]);
         assertEquals("precious", Files.readString(run.resolve("metrics.csv")));
     }
+
+    /**
+     * Nothing a user made is overwritten or lost: files in a folder a new run is pointed at, an existing --dump-tape
+     * file, figures in a sample --out folder, a folder outside --out reached through --name; each refusal is one line
+     * and leaves no run folder behind. Values that would only fail later (an infinite rate, a latent layout too large
+     * to draw) are refused up front, naming the option.
+     */
+    @Test
+    void userFilesAreNeverOverwritten(@TempDir Path dir) throws Exception {
+        String[] quick = {"--iterations", "1", "--batch", "8", "--device", "cpu", "--no-progress", "--sample-every", "0"};
+        Path mine = Files.createDirectories(dir.resolve("mine"));
+        Files.writeString(mine.resolve("losses.png"), "precious");
+        String[] r = runCli(cat(new String[]{"train", "--out", dir.toString(), "--name", "mine"}, quick));
+        assertEquals("1", r[0]);
+        assertTrue(r[2].contains("already exists and holds losses.png"), r[2]);
+        assertEquals("precious", Files.readString(mine.resolve("losses.png")));
+
+        Path tape = Files.writeString(dir.resolve("step.dot"), "precious");
+        r = runCli(cat(new String[]{"train", "--out", dir.toString(), "--name", "t", "--dump-tape", tape.toString()}, quick));
+        assertTrue(r[2].contains("--dump-tape " + tape + " already exists"), r[2]);
+        r = runCli(cat(new String[]{"train", "--out", dir.toString(), "--name", "t", "--dump-tape", dir.toString()}, quick));
+        assertTrue(r[2].contains("is a folder"), r[2]);
+        assertEquals("precious", Files.readString(tape));
+        assertFalse(Files.exists(dir.resolve("t")), "no run folder is made when an option is refused");
+
+        for (String name : new String[]{"../escape", "", "a/b", ".."}) {
+            r = runCli(cat(new String[]{"train", "--out", dir.resolve("o").toString(), "--name", name}, quick));
+            assertEquals("1", r[0], name);
+            assertTrue(r[2].contains("--name '" + name + "' must be one plain folder name"), r[2]);
+        }
+        assertFalse(Files.exists(dir.resolve("escape")) || Files.exists(dir.resolve("o")));
+
+        String[][] refused = {{"--lr-g", "1e400", "--lr-g must be a positive finite number, got Infinity"},
+                {"--lambda-cont", "Infinity", "--lambda-cont must be a non-negative finite number"},
+                {"--latent", "62:100000:2", "at most 100 categories"}, {"--latent", "62:10:99999", "at most 16 continuous codes"},
+                {"--latent", "62:10+:2", "--latent 62:10+:2: "}, {"--eval-every", "-2", "--eval-every must be 0 (only at the end) or positive, got -2"},
+                {"--batch", "100000", "--batch 100000 is more than the 9000 training images"}};
+        for (String[] c : refused) {
+            String[] rest = c[0].equals("--batch") ? new String[]{"--iterations", "1", "--device", "cpu"} : quick;
+            r = runCli(cat(new String[]{"train", "--out", dir.toString(), "--name", "v", c[0], c[1]}, rest));
+            assertEquals("1", r[0], c[0] + " " + c[1]);
+            assertEquals(1, r[2].strip().lines().count(), r[2]);
+            assertTrue(r[2].contains(c[2]), c[0] + " " + c[1] + ": " + r[2]);
+        }
+
+        r = runCli(cat(new String[]{"train", "--out", dir.toString(), "--name", "run"}, quick));
+        assertEquals("0", r[0], r[2]);
+        Path run = dir.resolve("run"), figs = Files.createDirectories(dir.resolve("figs"));
+        Files.writeString(figs.resolve("c2_continuous_-2_to_2.png"), "precious");
+        r = runCli("sample", "--checkpoint", run.toString(), "--out", figs.toString(), "--device", "cpu");
+        assertEquals("1", r[0]);
+        assertTrue(r[2].contains("already holds c2_continuous_-2_to_2.png"), r[2]);
+        assertEquals("precious", Files.readString(figs.resolve("c2_continuous_-2_to_2.png")));
+        assertFalse(Files.exists(figs.resolve("c1_categorical.png")), "refused before drawing anything");
+        r = runCli("sample", "--checkpoint", run.toString(), "--out", tape.toString(), "--device", "cpu");
+        assertTrue(r[2].contains("is a file, not a folder") && !r[2].contains("report"), r[2]);
+
+        r = runCli("frobnicate");
+        assertTrue(r[2].startsWith("error: unknown command 'frobnicate': expected train, eval or sample"), r[2]);
+    }
+
+    /** A folder whose metrics.csv belongs to another model than its checkpoint is refused, untouched. */
+    @Test
+    void aResumeIntoAFolderMixingTwoRunsIsRefused(@TempDir Path dir) throws Exception {
+        String[] quick = {"--iterations", "1", "--batch", "8", "--device", "cpu", "--no-progress", "--sample-every", "0"};
+        String[] made = runCli(cat(new String[]{"train", "--out", dir.toString(), "--name", "a"}, quick));
+        assertEquals("0", made[0], made[2]);
+        made = runCli(cat(new String[]{"train", "--out", dir.toString(), "--name", "b", "--latent", "62:10+5:1"}, quick));
+        assertEquals("0", made[0], made[2]);
+        Path a = dir.resolve("a");
+        Files.copy(dir.resolve("b/checkpoint.ckpt"), a.resolve("checkpoint.ckpt"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        String before = Files.readString(a.resolve("metrics.csv"));
+        String[] r = runCli("train", "--resume", a.toString(), "--iterations", "2", "--device", "cpu", "--no-progress");
+        assertEquals("1", r[0]);
+        assertTrue(r[2].contains("the folder mixes two runs") && !r[2].contains("report"), r[2]);
+        assertEquals(before, Files.readString(a.resolve("metrics.csv")));
+    }
+
+    static String[] cat(String[] a, String[] b) {
+        String[] c = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, c, a.length, b.length);
+        return c;
+    }
 }
