@@ -20,6 +20,7 @@ import picocli.CommandLine.Parameters;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,6 +44,9 @@ public final class Main implements Runnable {
         public String[] getVersion() { return new String[]{"infogan-engine 0.1.0 (Java " + Runtime.version() + ")"}; }
     }
 
+    /** More threads than this only take turns (and each costs a stack): a bound, not a recommendation. */
+    static final int MAX_THREADS = 1024;
+
     /** Options shared by every command. */
     static final class Common {
         @Option(names = "--device", defaultValue = "auto", description = "cpu, cuda or auto (default: ${DEFAULT-VALUE})")
@@ -52,7 +56,7 @@ public final class Main implements Runnable {
 
         Backend backend(PrintStream out) {
             int cores = Runtime.getRuntime().availableProcessors(), t = threads == null ? cores : threads;
-            if (t < 1) throw new IllegalArgumentException("--threads must be at least 1, got " + t);
+            if (t < 1 || t > MAX_THREADS) throw new IllegalArgumentException("--threads must be in 1.." + MAX_THREADS + ", got " + t);
             if (t > cores)
                 out.println("note: --threads " + t + " is more than the " + cores + " cores here; the extra threads only take turns");
             Backends.Choice c = Backends.select(device, t);
@@ -107,8 +111,9 @@ public final class Main implements Runnable {
             if (dumpTape != null) {                        // checked before any folder is made, and never overwritten
                 Path tapeDir = dumpTape.toAbsolutePath().getParent();
                 check(!Files.isDirectory(dumpTape), "--dump-tape " + dumpTape + " is a folder; give a file name, e.g. step.dot");
-                check(!Files.exists(dumpTape), "--dump-tape " + dumpTape + " already exists; give a new file name (it is never overwritten)");
-                check(tapeDir == null || Files.isDirectory(tapeDir), "--dump-tape " + dumpTape + ": folder " + tapeDir + " does not exist");
+                check(!Files.exists(dumpTape, LinkOption.NOFOLLOW_LINKS), "--dump-tape " + dumpTape + " already exists; give a new file name (it is never overwritten)");
+                check(tapeDir == null || Files.exists(tapeDir), "--dump-tape " + dumpTape + ": folder " + tapeDir + " does not exist");
+                check(tapeDir == null || Files.isDirectory(tapeDir), "--dump-tape " + dumpTape + ": " + tapeDir + " is not a folder");
             }
             if (resume != null) {
                 runDir = resume;
@@ -143,7 +148,8 @@ public final class Main implements Runnable {
                 check(lambdaCat >= 0 && Double.isFinite(lambdaCat), "--lambda-cat must be a non-negative finite number, got " + lambdaCat);
                 check(lambdaCont >= 0 && Double.isFinite(lambdaCont), "--lambda-cont must be a non-negative finite number, got " + lambdaCont);
                 check(!out.toString().isEmpty(), "--out must name a folder (it is the parent of the run folder), got an empty path");
-                check(name == null || plainName(name), "--name '" + name + "' must be one plain folder name: not empty, no '/', not '.' or '..'");
+                if (name != null && !plainName(name))
+                    throw new IllegalArgumentException("--name '" + name.replaceAll("\\p{Cntrl}", "?") + "' must be one plain folder name: not empty, no '/' or '\\', no control characters or outer spaces, not '.' or '..'");
                 LatentSpec spec;
                 try {
                     spec = LatentSpec.parse(latent, learnSigma);
@@ -155,6 +161,9 @@ public final class Main implements Runnable {
                 runDir = out.resolve(name != null ? name : dataset + "-seed" + seed);
                 RunFolder.checkNew(runDir);                 // again under the folder's lock when the run starts
             }
+            if (dumpTape != null)                           // its file would collide with the run's own files
+                check(!dumpTape.toAbsolutePath().normalize().startsWith(runDir.toAbsolutePath().normalize()),
+                        "--dump-tape " + dumpTape + " is inside the run folder " + runDir + "; give a file outside it");
             Backend be = common.backend(o);
             Trainer trainer = new Trainer(cfg, runDir, be, o, !noProgress && System.console() != null).dumpTape(dumpTape);
             int images = trainer.data().train().n();        // fail fast on bad data, before anything is written
@@ -176,8 +185,8 @@ public final class Main implements Runnable {
 
     /** A single folder name: what --name must be, so that a run folder is always a child of --out. */
     static boolean plainName(String name) {
-        return !name.isEmpty() && !name.equals(".") && !name.equals("..") && !name.contains("/") && !name.contains("\\")
-                && !name.contains("\0");
+        return !name.isBlank() && !name.equals(".") && !name.equals("..") && !name.contains("/") && !name.contains("\\")
+                && name.strip().equals(name) && name.chars().noneMatch(Character::isISOControl);
     }
 
     /** The default run length: the authors' MNIST recipe is 5,000 iterations. */
@@ -212,7 +221,7 @@ public final class Main implements Runnable {
             Path dir = out != null ? out : l.file.toAbsolutePath().getParent();
             if (out != null)      // in place the run's own figures are redrawn; elsewhere nothing is overwritten
                 for (String f : infogan.model.Figures.fileNames(l.cfg.model().latent()))
-                    check(!Files.exists(out.resolve(f)), "--out " + out + " already holds " + f + "; give a new or empty folder (files outside the run folder are never overwritten)");
+                    check(!Files.exists(out.resolve(f), LinkOption.NOFOLLOW_LINKS), "--out " + out + " already holds " + f + "; give a new or empty folder (files outside the run folder are never overwritten)");
             try {
                 Files.createDirectories(dir);
             } catch (java.io.IOException e) {

@@ -192,7 +192,7 @@ public final class CheckpointFile {
                     e.addSuppressed(suppressed);
                 }
                 throw e instanceof CheckpointException ce ? ce
-                        : new CheckpointException(target, "cannot write (" + e + ")", e);
+                        : new CheckpointException(target, "cannot write (" + (e instanceof IOException io ? IoErrors.reason(io) : e.toString()) + ")", e);
             }
             // Make the rename itself durable. Works on Linux; other systems cannot open a directory, which is fine.
             try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
@@ -366,7 +366,7 @@ public final class CheckpointFile {
         } catch (CheckpointException e) {
             throw e;
         } catch (IOException e) {
-            throw new CheckpointException(file, "cannot read (" + e + ")", e);
+            throw new CheckpointException(file, "cannot read (" + IoErrors.reason(e) + ")", e);
         }
     }
 

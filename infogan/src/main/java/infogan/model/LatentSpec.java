@@ -34,7 +34,7 @@ public record LatentSpec(int noise, int[] categorical, int continuous, boolean l
     /** Parses "62,10,2" style layouts: noise, categorical sizes separated by '+', continuous count: "62:10+10:2". */
     public static LatentSpec parse(String s, boolean learnSigma) {
         String[] parts = s.split(":", -1);
-        if (parts.length != 3) throw new IllegalArgumentException("--latent expects NOISE:CAT[+CAT...]:CONT, e.g. 62:10:2 (got '" + s + "')");
+        if (parts.length != 3) throw new IllegalArgumentException("expected NOISE:CAT[+CAT...]:CONT, e.g. 62:10:2");
         try {
             int noise = Integer.parseInt(parts[0].trim());
             // split with -1 keeps empty pieces, so "10+" and "+10" are errors rather than "10"
@@ -42,7 +42,7 @@ public record LatentSpec(int noise, int[] categorical, int continuous, boolean l
             int cont = Integer.parseInt(parts[2].trim());
             return new LatentSpec(noise, cats, cont, learnSigma);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--latent expects NOISE:CAT[+CAT...]:CONT with whole numbers, e.g. 62:10:2 (got '" + s + "')");
+            throw new IllegalArgumentException("expected NOISE:CAT[+CAT...]:CONT with whole numbers, e.g. 62:10:2");
         }
     }
 

@@ -1,17 +1,13 @@
 package infogan.train;
 
+import infogan.io.IoErrors;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.DirectoryNotEmptyException;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.FileSystemException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.NotDirectoryException;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Optional;
@@ -32,11 +28,32 @@ public final class RunFolder implements AutoCloseable {
 
     private RunFolder(FileChannel channel, FileLock lock) { this.channel = channel; this.lock = lock; }
 
-    /** The first entry of dir other than the lock file, if dir exists and holds one. */
+    /**
+     * What a run attempt killed before its first checkpoint leaves, and so what still counts as an empty folder: the
+     * lock file, an empty samples/ folder, a checkpoint's temporary file (deleted when the folder is claimed) and the
+     * write test's.
+     */
+    static boolean leftover(Path p) {
+        String n = p.getFileName().toString();
+        if (n.equals(LOCK) || isCheckpointTemp(p) || n.startsWith(".write-test") && n.endsWith(".tmp")) return true;
+        if (!n.equals("samples") || !Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) return false;
+        try (Stream<Path> s = Files.list(p)) {
+            return s.findAny().isEmpty();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** A temporary file of CheckpointFile's atomic write (".checkpoint.ckpt.<hex>.tmp"), left by a kill mid-save. */
+    static boolean isCheckpointTemp(Path p) {
+        return p.getFileName().toString().matches("\\.checkpoint\\.ckpt\\.[0-9a-f]+\\.tmp") && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS);
+    }
+
+    /** The first entry of dir that is not a {@linkplain #leftover leftover}, if dir exists and holds one. */
     public static Optional<Path> firstEntry(Path dir) {
         if (!Files.isDirectory(dir)) return Optional.empty();
         try (Stream<Path> s = Files.list(dir)) {
-            return s.filter(p -> !p.getFileName().toString().equals(LOCK)).sorted().findFirst();
+            return s.filter(p -> !leftover(p)).sorted().findFirst();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read run folder " + reason(e), e);
         }
@@ -72,13 +89,15 @@ public final class RunFolder implements AutoCloseable {
             if (l == null)
                 throw new IllegalStateException("run folder " + dir + " is in use by another training process (its " + LOCK + " is locked); wait for it or pick another --name");
             RunFolder f = new RunFolder(ch, l);
-            if (!resume) {
-                try {
-                    checkNew(dir);
-                } catch (RuntimeException e) {
-                    f.close();
-                    throw e;
+            try {
+                if (!resume) checkNew(dir);
+                checkWritable(dir);
+                try (Stream<Path> s = Files.list(dir)) {     // a checkpoint save that a kill cut short
+                    for (Path p : s.filter(RunFolder::isCheckpointTemp).toList()) Files.deleteIfExists(p);
                 }
+            } catch (IOException | RuntimeException e) {
+                f.close();
+                throw e;
             }
             return f;
         } catch (IOException e) {
@@ -87,6 +106,18 @@ public final class RunFolder implements AutoCloseable {
         } catch (RuntimeException e) {
             closeQuietly(ch);
             throw e;
+        }
+    }
+
+    /**
+     * Fails now, not at the first checkpoint hundreds of iterations later, if the folder or a file a run rewrites
+     * cannot be written: a file is created and deleted in the folder (checkpoints are written beside and renamed).
+     */
+    static void checkWritable(Path dir) throws IOException {
+        Files.delete(Files.createTempFile(dir, ".write-test", ".tmp"));
+        for (String f : new String[]{"config.properties", "metrics.csv", "eval.csv", "checkpoint.ckpt", "confusion.csv", "eval.txt"}) {
+            Path p = dir.resolve(f);
+            if (Files.exists(p) && !Files.isWritable(p)) throw new java.nio.file.AccessDeniedException(p.toString());
         }
     }
 
@@ -108,21 +139,6 @@ public final class RunFolder implements AutoCloseable {
         }
     }
 
-    /**
-     * An I/O failure in words: the path and what the operating system said (Java's AccessDeniedException and kin carry
-     * only the path in their message).
-     */
-    public static String reason(IOException e) {
-        String why = e instanceof AccessDeniedException ? "permission denied"
-                : e instanceof NoSuchFileException ? "no such file or folder"
-                : e instanceof NotDirectoryException ? "not a folder"
-                : e instanceof FileAlreadyExistsException ? "already exists"
-                : e instanceof DirectoryNotEmptyException ? "folder not empty" : null;
-        if (e instanceof FileSystemException f) {
-            String file = f.getFile() == null ? "" : f.getFile() + ": ";
-            if (f.getReason() != null) return file + f.getReason();
-            return file + (why != null ? why : e.getClass().getSimpleName());
-        }
-        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-    }
+    /** An I/O failure in words: {@link IoErrors#reason}. */
+    public static String reason(IOException e) { return IoErrors.reason(e); }
 }

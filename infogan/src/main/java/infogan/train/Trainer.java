@@ -90,7 +90,10 @@ public final class Trainer {
     /** On Ctrl-C or a kill signal: one line saying where the run stands and how to continue it. */
     private Thread interruptionNote() {
         return new Thread(() -> {
-            if (savedIteration < 0) return;
+            if (savedIteration < 0) {
+                System.err.printf(Locale.ROOT, "%ninterrupted before the first checkpoint; %s still counts as empty: run the same command again%n", runDir);
+                return;
+            }
             System.err.printf(Locale.ROOT, "%ninterrupted at iteration %d; %s keeps the checkpoint of iteration %d: continue with --resume %s%n",
                     currentIteration, runDir, savedIteration, runDir);
         }, "interruption-note");
@@ -100,36 +103,41 @@ public final class Trainer {
         InfoGan m = new InfoGan(backend, cfg.model(), cfg.seed());
         BatchSampler sampler = new BatchSampler(data.train(), cfg.model().batch(), cfg.seed() * 31 + 7);
         Path ckpt = runDir.resolve("checkpoint.ckpt"), csv = runDir.resolve("metrics.csv"), evalCsv = runDir.resolve("eval.csv");
-        long start = 0;
-        try {
-            Files.createDirectories(runDir.resolve("samples"));
-            if (resume) {
-                var r = Checkpoints.open(ckpt);
-                start = Checkpoints.load(r, m);
-                sampler.restore(r.getLongs("sampler.state"), r.getInts("sampler.permutation"));
-                String header = Files.exists(csv) ? Files.readAllLines(csv, StandardCharsets.UTF_8).stream().findFirst().orElse("") : null;
-                if (header != null && !header.equals(csvHeader(cfg.model().latent())))
-                    throw new IllegalArgumentException("--resume " + runDir + ": its metrics.csv has other columns than the checkpoint's model (latent "
-                            + cfg.model().latent() + ") writes; the folder mixes two runs, so nothing was changed");
-                truncateCsv(csv, start);
-                truncateCsv(evalCsv, start);
-                Files.writeString(runDir.resolve("config.properties"), cfg.toProperties());   // --iterations may have grown
-                out.printf(Locale.ROOT, "resuming %s at iteration %d of %d%n", runDir, start, cfg.iterations());
-                savedIteration = start;
-            } else {
-                Files.writeString(runDir.resolve("config.properties"), cfg.toProperties());
-                Files.writeString(csv, csvHeader(cfg.model().latent()) + "\n");
-                Files.writeString(evalCsv, "iteration,heldout_accuracy\n");
-                // A checkpoint from the start, so a run stopped before its first periodic one can still be resumed.
-                Checkpoints.save(ckpt, m, cfg.toProperties(), 0, sampler.state(), sampler.permutation());
-                savedIteration = 0;
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write to run folder " + runDir + ": " + RunFolder.reason(e), e);
-        }
         Thread note = interruptionNote();
         Runtime.getRuntime().addShutdownHook(note);
         try {
+            long start = 0;
+            try {
+                if (resume) {
+                    var r = Checkpoints.open(ckpt);
+                    start = Checkpoints.load(r, m);
+                    sampler.restore(r.getLongs("sampler.state"), r.getInts("sampler.permutation"));
+                    String header = csvHeader(cfg.model().latent());
+                    String have = Files.exists(csv) ? Files.readAllLines(csv, StandardCharsets.UTF_8).stream().findFirst().orElse("") : "";
+                    if (!have.isEmpty() && !have.equals(header))
+                        throw new IllegalArgumentException("--resume " + runDir + ": its metrics.csv has other columns than the checkpoint's model (latent "
+                                + cfg.model().latent() + ") writes; the folder mixes two runs, so nothing was changed");
+                    savedIteration = start;
+                    // A run killed right after its first checkpoint may lack these: they start again from their headers.
+                    if (have.isEmpty()) Files.writeString(csv, header + "\n");
+                    else truncateCsv(csv, start);
+                    if (!Files.exists(evalCsv) || Files.size(evalCsv) == 0) Files.writeString(evalCsv, EVAL_HEADER + "\n");
+                    else truncateCsv(evalCsv, start);
+                    Files.writeString(runDir.resolve("config.properties"), cfg.toProperties());   // --iterations may have grown
+                    out.printf(Locale.ROOT, "resuming %s at iteration %d of %d%n", runDir, start, cfg.iterations());
+                } else {
+                    // The checkpoint first: a run killed before it leaves a folder that still counts as empty
+                    // (RunFolder.leftover), one killed after it can be resumed.
+                    Checkpoints.save(ckpt, m, cfg.toProperties(), 0, sampler.state(), sampler.permutation());
+                    savedIteration = 0;
+                    Files.writeString(runDir.resolve("config.properties"), cfg.toProperties());
+                    Files.writeString(csv, csvHeader(cfg.model().latent()) + "\n");
+                    Files.writeString(evalCsv, EVAL_HEADER + "\n");
+                }
+                Files.createDirectories(runDir.resolve("samples"));
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write to run folder " + runDir + ": " + RunFolder.reason(e), e);
+            }
             return trainFrom(m, data, sampler, start, ckpt, csv, evalCsv);
         } finally {
             try {
@@ -139,6 +147,8 @@ public final class Trainer {
             }
         }
     }
+
+    static final String EVAL_HEADER = "iteration,heldout_accuracy";
 
     private Result trainFrom(InfoGan m, Datasets.Split data, BatchSampler sampler, long start, Path ckpt, Path csv, Path evalCsv) {
         out.printf(Locale.ROOT, "training InfoGAN on %s (%d training images, %d held out) | backend %s | latent %s | batch %d | %d iterations | run %s%n",
@@ -205,10 +215,9 @@ public final class Trainer {
         Checkpoints.save(ckpt, m, cfg.toProperties(), Math.max(start, cfg.iterations()), sampler.state(), sampler.permutation());
         savedIteration = Math.max(start, cfg.iterations());
         Evaluator.Result ev = finish(m, data, runDir, cfg.seed(), out);
-        boolean evaluatedLast = cfg.evalEvery() > 0 && cfg.iterations() % cfg.evalEvery() == 0;
-        if (ev != null && trainedIts > 0 && !evaluatedLast) {   // eval.csv always ends with the final accuracy
+        if (ev != null) {                                       // eval.csv always ends with the final accuracy
             try {
-                appendEval(evalCsv, cfg.iterations(), ev.accuracy());
+                if (lastIteration(evalCsv) < cfg.iterations()) appendEval(evalCsv, cfg.iterations(), ev.accuracy());
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot write to run folder " + runDir + ": " + RunFolder.reason(e), e);
             }
@@ -272,10 +281,30 @@ public final class Trainer {
         List<String> keep = new ArrayList<>();
         for (String line : Files.readAllLines(csv, StandardCharsets.UTF_8)) {
             if (keep.isEmpty()) { keep.add(line); continue; }
-            String first = line.substring(0, Math.max(0, line.indexOf(',')));
-            if (!first.isEmpty() && Long.parseLong(first) <= upTo) keep.add(line);
+            long it = rowIteration(csv, line);
+            if (it >= 0 && it <= upTo) keep.add(line);
         }
         Files.write(csv, keep, StandardCharsets.UTF_8);
+    }
+
+    /** The iteration a CSV row starts with; -1 for a blank line (a row cut by a kill is blank or complete). */
+    private static long rowIteration(Path csv, String line) {
+        String first = line.substring(0, Math.max(0, line.indexOf(',')));
+        if (first.isEmpty() && line.isBlank()) return -1;
+        try {
+            return Long.parseLong(first);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(csv + ": the row '" + (line.length() > 40 ? line.substring(0, 40) + "…" : line)
+                    + "' does not start with an iteration number; was the file edited?");
+        }
+    }
+
+    /** The iteration of the last row of a metrics or eval CSV (0 when it has none). */
+    private static long lastIteration(Path csv) throws IOException {
+        long last = 0;
+        List<String> lines = Files.readAllLines(csv, StandardCharsets.UTF_8);
+        for (int i = 1; i < lines.size(); i++) last = Math.max(last, rowIteration(csv, lines.get(i)));
+        return last;
     }
 
     static String csvRow(LatentSpec spec, long it, InfoGan.StepStats s, double ms) {

@@ -36,6 +36,24 @@ class RunFolderTest {
         assertEquals("precious", Files.readString(mine.resolve("notes.txt")));
     }
 
+    /** What a run killed before its first checkpoint leaves still counts as empty; the claim clears the temp file. */
+    @Test
+    void aRunKilledBeforeItsFirstCheckpointLeavesAnEmptyFolder(@TempDir Path dir) throws IOException {
+        Path run = Files.createDirectory(dir.resolve("r"));
+        Files.createFile(run.resolve(RunFolder.LOCK));
+        Files.createDirectory(run.resolve("samples"));
+        Path temp = Files.writeString(run.resolve(".checkpoint.ckpt.1f2e3d.tmp"), "half a checkpoint");
+        RunFolder.checkNew(run);
+        try (RunFolder f = RunFolder.claim(run, false)) {
+            assertFalse(Files.exists(temp), "the cut-short save is deleted under the lock");
+        }
+        Files.writeString(run.resolve("samples/iter_000001.png"), "a sample");     // a folder with content is not a leftover
+        var e = assertThrows(IllegalArgumentException.class, () -> RunFolder.checkNew(run));
+        assertTrue(e.getMessage().contains("holds samples"), e.getMessage());
+        Path other = Files.writeString(dir.resolve(".checkpoint.ckpt.notes.tmp"), "a user's file with a similar name");
+        assertFalse(RunFolder.isCheckpointTemp(other), "only CheckpointFile's hex-named temp files are ours");
+    }
+
     @Test
     void oneProcessAtATimeHoldsAFolder(@TempDir Path dir) {
         Path run = dir.resolve("r");

@@ -213,7 +213,10 @@ class ResumeAndCliTest {
                 {"--lambda-cont", "Infinity", "--lambda-cont must be a non-negative finite number"},
                 {"--latent", "62:100000:2", "at most 100 categories"}, {"--latent", "62:10:99999", "at most 16 continuous codes"},
                 {"--latent", "62:10+:2", "--latent 62:10+:2: "}, {"--eval-every", "-2", "--eval-every must be 0 (only at the end) or positive, got -2"},
-                {"--batch", "100000", "--batch 100000 is more than the 9000 training images"}};
+                {"--batch", "100000", "--batch 100000 is more than the 9000 training images"},
+                {"--threads", "100000", "--threads must be in 1..1024, got 100000"},
+                {"--dump-tape", dir.resolve("v/tape.dot").toString(), "is inside the run folder"}};
+        Files.createDirectories(dir.resolve("v"));             // empty: a run may start there, but not its tape
         for (String[] c : refused) {
             String[] rest = c[0].equals("--batch") ? new String[]{"--iterations", "1", "--device", "cpu"} : quick;
             r = runCli(cat(new String[]{"train", "--out", dir.toString(), "--name", "v", c[0], c[1]}, rest));
@@ -236,6 +239,38 @@ class ResumeAndCliTest {
 
         r = runCli("frobnicate");
         assertTrue(r[2].startsWith("error: unknown command 'frobnicate': expected train, eval or sample"), r[2]);
+    }
+
+    /**
+     * A run killed right after its first checkpoint (no metrics.csv or eval.csv yet) resumes, the files starting
+     * from their headers; a resume of a run killed during its final evaluation still ends eval.csv with the final
+     * accuracy.
+     */
+    @Test
+    void resumesRepairWhatAKillCutShort(@TempDir Path dir) throws Exception {
+        String[] quick = {"--batch", "8", "--device", "cpu", "--no-progress", "--sample-every", "0", "--eval-every", "0"};
+        String[] r = runCli(cat(new String[]{"train", "--out", dir.toString(), "--name", "a", "--iterations", "2"}, quick));
+        assertEquals("0", r[0], r[2]);
+        Path a = dir.resolve("a");
+        List<String> evals = Files.readAllLines(a.resolve("eval.csv"));
+        assertTrue(evals.getLast().startsWith("2,"), evals.toString());
+        Files.write(a.resolve("eval.csv"), evals.subList(0, evals.size() - 1));   // killed during the final evaluation
+        r = runCli("train", "--resume", a.toString(), "--device", "cpu", "--no-progress");
+        assertEquals("0", r[0], r[2]);
+        assertEquals(evals, Files.readAllLines(a.resolve("eval.csv")), "the final row is back, once");
+
+        Files.delete(a.resolve("metrics.csv"));                                  // killed right after the checkpoint
+        Files.delete(a.resolve("eval.csv"));
+        r = runCli("train", "--resume", a.toString(), "--iterations", "3", "--device", "cpu", "--no-progress");
+        assertEquals("0", r[0], r[2]);
+        List<String> m = Files.readAllLines(a.resolve("metrics.csv"));
+        assertTrue(m.get(0).startsWith("iteration,d_loss") && m.size() == 2 && m.get(1).startsWith("3,"), m.toString());
+        assertEquals(List.of("iteration,heldout_accuracy"), Files.readAllLines(a.resolve("eval.csv")).subList(0, 1));
+
+        Files.writeString(a.resolve("metrics.csv"), m.get(0) + "\nx2,1,2\n");
+        r = runCli("train", "--resume", a.toString(), "--iterations", "4", "--device", "cpu", "--no-progress");
+        assertEquals("1", r[0]);
+        assertTrue(r[2].contains("metrics.csv: the row 'x2,1,2' does not start with an iteration number"), r[2]);
     }
 
     /** A folder whose metrics.csv belongs to another model than its checkpoint is refused, untouched. */
