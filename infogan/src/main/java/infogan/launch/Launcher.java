@@ -42,6 +42,8 @@ public final class Launcher {
 
     /** Set in the child's environment so that a misconfigured child can never relaunch again. */
     static final String RELAUNCHED_MARKER = "INFOGAN_RELAUNCHED";
+    /** The launcher's process id, in the child's environment: the child stops when that process is gone. */
+    static final String LAUNCHER_PID = "INFOGAN_LAUNCHER_PID";
     /** The real entry point, in the Java 25 part of the jar. */
     static final String REAL_MAIN = "infogan.cli.Main";
 
@@ -49,6 +51,7 @@ public final class Launcher {
 
     public static void main(String[] args) throws Throwable {
         if (runtimeIsReady()) {
+            watchLauncher(System.getenv(LAUNCHER_PID));
             // invokeExact does not wrap what main throws, so the user sees the real exception.
             MethodHandle main = MethodHandles.publicLookup().findStatic(
                     Class.forName(REAL_MAIN), "main", MethodType.methodType(void.class, String[].class));
@@ -64,6 +67,24 @@ public final class Launcher {
             fail(result.problem());
         }
         System.exit(relaunch(result.chosen().java().toString(), args));
+    }
+
+    /**
+     * In a relaunched child: when the launcher is gone without taking the child along (a kill -9 cannot be forwarded),
+     * the child stops too, through System.exit, so its shutdown hooks run (the trainer says where to resume and the
+     * run folder's lock is released) instead of training on unseen, with no terminal, until it is done.
+     */
+    static void watchLauncher(String pid) {
+        if (pid == null) return;
+        try {
+            ProcessHandle.of(Long.parseLong(pid)).ifPresent(h -> h.onExit().thenRun(() -> {
+                System.err.println();
+                System.err.println("infogan-engine: the launching java process " + pid + " is gone; stopping");
+                System.exit(143);
+            }));
+        } catch (NumberFormatException notAPid) {
+            // not set by our launcher: nothing to watch
+        }
     }
 
     /** True when this JVM can run the engine directly: Java 25+ with the Vector API module loaded. */
@@ -105,6 +126,7 @@ public final class Launcher {
         ProcessBuilder pb = new ProcessBuilder(command(java, engineProperties(), System.getenv("INFOGAN_JAVA_OPTS"), classPath, args))
                 .inheritIO();
         pb.environment().put(RELAUNCHED_MARKER, "1");
+        pb.environment().put(LAUNCHER_PID, Long.toString(ProcessHandle.current().pid()));
         Process child = pb.start();
         // Ctrl-C reaches both JVMs (same process group). If we are shutting down, make sure the child
         // goes too, and wait for it (it may be saving a checkpoint) so the shell prompt does not come

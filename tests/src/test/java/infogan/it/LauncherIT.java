@@ -89,4 +89,41 @@ class LauncherIT {
         assertEquals("infogan-engine needs Java 25 or newer; INFOGAN_JAVA=/nonexistent does not exist."
                 + " Point INFOGAN_JAVA at a JDK 25's bin/java, or unset it to search for one." + System.lineSeparator(), r.err());
     }
+
+    /**
+     * kill -9 of the Java 17 launcher cannot be forwarded to the JDK 25 child; the child notices its launcher is gone
+     * and stops (with the trainer's interruption note), instead of training on as an orphan.
+     */
+    @Test
+    void theChildStopsWhenItsLauncherIsKilled() throws Exception {
+        Path dir = Files.createTempDirectory("launcher-it-kill");
+        List<String> cmd = List.of(java17.toString(), "-jar", jar.toString(), "train", "mnist", "--out", dir.toString(),
+                "--iterations", "100000", "--batch", "8", "--device", "cpu", "--threads", "1", "--no-progress", "--log-every", "1",
+                "--sample-every", "0", "--eval-every", "0", "--checkpoint-every", "0");
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().remove("INFOGAN_JAVA");
+        pb.environment().remove("INFOGAN_JAVA_OPTS");
+        pb.environment().remove("INFOGAN_RELAUNCHED");
+        pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        Path err = dir.resolve("err.txt");
+        Process launcher = pb.redirectOutput(dir.resolve("out.txt").toFile()).redirectError(err.toFile()).start();
+        ProcessHandle child = null;
+        Path metrics = dir.resolve("mnist-seed1/metrics.csv");
+        for (int i = 0; i < 600 && child == null; i++) {                    // until the child has trained a step
+            Thread.sleep(100);
+            if (Files.exists(metrics) && Files.readAllLines(metrics).size() > 1)
+                child = launcher.toHandle().children().findFirst().orElse(null);
+        }
+        assertTrue(child != null, "no training child after 60 s: " + Files.readString(err));
+        launcher.destroyForcibly();                                          // SIGKILL: no hook of the launcher runs
+        launcher.waitFor(10, TimeUnit.SECONDS);
+        boolean stopped = child.onExit().completeOnTimeout(null, 20, TimeUnit.SECONDS).get() != null || !child.isAlive();
+        if (!stopped) child.destroyForcibly();
+        assertTrue(stopped, "the child outlived its launcher by 20 s");
+        String text = Files.readString(err);
+        try (var files = Files.walk(dir)) {                                  // the run's 160 MB checkpoint included
+            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        }
+        assertTrue(text.contains("the launching java process") && text.contains("interrupted at iteration"), text);
+    }
 }
