@@ -88,10 +88,11 @@ public final class Trainer {
     private volatile long savedIteration = -1, currentIteration;
 
     /** On Ctrl-C or a kill signal: one line saying where the run stands and how to continue it. */
-    private Thread interruptionNote() {
+    private Thread interruptionNote(boolean resume) {
         return new Thread(() -> {
             if (savedIteration < 0) {
-                System.err.printf(Locale.ROOT, "%ninterrupted before the first checkpoint; %s still counts as empty: run the same command again%n", runDir);
+                System.err.printf(Locale.ROOT, resume ? "%ninterrupted while resuming, before anything in %s changed: run the same command again%n"
+                        : "%ninterrupted before the first checkpoint; %s still counts as empty: run the same command again%n", runDir);
                 return;
             }
             System.err.printf(Locale.ROOT, "%ninterrupted at iteration %d; %s keeps the checkpoint of iteration %d: continue with --resume %s%n",
@@ -103,7 +104,7 @@ public final class Trainer {
         InfoGan m = new InfoGan(backend, cfg.model(), cfg.seed());
         BatchSampler sampler = new BatchSampler(data.train(), cfg.model().batch(), cfg.seed() * 31 + 7);
         Path ckpt = runDir.resolve("checkpoint.ckpt"), csv = runDir.resolve("metrics.csv"), evalCsv = runDir.resolve("eval.csv");
-        Thread note = interruptionNote();
+        Thread note = interruptionNote(resume);
         Runtime.getRuntime().addShutdownHook(note);
         try {
             long start = 0;
