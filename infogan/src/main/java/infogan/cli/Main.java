@@ -225,7 +225,7 @@ public final class Main implements Runnable {
             try {
                 Files.createDirectories(dir);
             } catch (java.io.IOException e) {
-                throw new UncheckedIOException("cannot write to --out " + dir + ": " + RunFolder.reason(e), e);
+                throw new UncheckedIOException("cannot write to --out " + dir + ": " + infogan.io.IoErrors.reason(e), e);
             }
             infogan.model.Figures.writeAll(l.model, dir, l.cfg.seed());
             System.out.println("figures written to " + dir);

@@ -163,6 +163,18 @@ public final class CheckpointFile {
         }
 
         /**
+         * Whether {@code p} is a temporary file {@link #writeAtomically} made for {@code target} (".NAME.HEX.tmp" beside
+         * it), which only a write cut short by a kill leaves behind.
+         */
+        public static boolean isTempFileOf(Path p, String target) {
+            String n = p.getFileName().toString(), head = "." + target + ".";
+            return n.startsWith(head) && n.endsWith(TEMP_SUFFIX)
+                    && n.substring(head.length(), n.length() - TEMP_SUFFIX.length()).matches("[0-9a-f]+");
+        }
+
+        private static final String TEMP_SUFFIX = ".tmp";
+
+        /**
          * Writes the checkpoint to {@code file} so that {@code file} is never seen half-written: temp file
          * in the same directory (a rename is only atomic within one file system), {@code force}, then an
          * atomic rename over any old file. On failure the temp file is deleted and the old file is untouched.
@@ -178,7 +190,7 @@ public final class CheckpointFile {
             Path target = file.toAbsolutePath();
             Path dir = target.getParent();
             Path temp = dir.resolve("." + target.getFileName() + "."
-                    + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
+                    + Long.toHexString(ThreadLocalRandom.current().nextLong()) + TEMP_SUFFIX);
             try {
                 try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                     writeTo(wrap.apply(ch));

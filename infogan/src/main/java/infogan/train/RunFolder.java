@@ -1,5 +1,6 @@
 package infogan.train;
 
+import infogan.io.CheckpointFile;
 import infogan.io.IoErrors;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -44,9 +45,9 @@ public final class RunFolder implements AutoCloseable {
         }
     }
 
-    /** A temporary file of CheckpointFile's atomic write (".checkpoint.ckpt.<hex>.tmp"), left by a kill mid-save. */
+    /** A temporary file of the checkpoint's atomic write, left by a kill mid-save. */
     static boolean isCheckpointTemp(Path p) {
-        return p.getFileName().toString().matches("\\.checkpoint\\.ckpt\\.[0-9a-f]+\\.tmp") && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS);
+        return CheckpointFile.Builder.isTempFileOf(p, "checkpoint.ckpt") && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS);
     }
 
     /** The first entry of dir that is not a {@linkplain #leftover leftover}, if dir exists and holds one. */
@@ -55,7 +56,7 @@ public final class RunFolder implements AutoCloseable {
         try (Stream<Path> s = Files.list(dir)) {
             return s.filter(p -> !leftover(p)).sorted().findFirst();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read run folder " + reason(e), e);
+            throw new UncheckedIOException("cannot read run folder " + IoErrors.reason(e), e);
         }
     }
 
@@ -102,7 +103,7 @@ public final class RunFolder implements AutoCloseable {
             return f;
         } catch (IOException e) {
             closeQuietly(ch);
-            throw new UncheckedIOException("cannot write to run folder " + dir + ": " + reason(e), e);
+            throw cannotWrite(dir, e);
         } catch (RuntimeException e) {
             closeQuietly(ch);
             throw e;
@@ -135,10 +136,12 @@ public final class RunFolder implements AutoCloseable {
             if (lock.isValid()) lock.release();
             channel.close();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot release the lock of a run folder: " + reason(e), e);
+            throw new UncheckedIOException("cannot release the lock of a run folder: " + IoErrors.reason(e), e);
         }
     }
 
-    /** An I/O failure in words: {@link IoErrors#reason}. */
-    public static String reason(IOException e) { return IoErrors.reason(e); }
+    /** The one-line error for a failed write into a run folder, with what the system said. */
+    public static UncheckedIOException cannotWrite(Path dir, IOException e) {
+        return new UncheckedIOException("cannot write to run folder " + dir + ": " + IoErrors.reason(e), e);
+    }
 }

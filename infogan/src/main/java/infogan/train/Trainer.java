@@ -1,6 +1,7 @@
 package infogan.train;
 
 import infogan.data.BatchSampler;
+import infogan.io.IoErrors;
 import infogan.data.Datasets;
 import infogan.engine.backend.Backend;
 import infogan.model.Evaluator;
@@ -137,7 +138,7 @@ public final class Trainer {
                 }
                 Files.createDirectories(runDir.resolve("samples"));
             } catch (IOException e) {
-                throw new UncheckedIOException("cannot write to run folder " + runDir + ": " + RunFolder.reason(e), e);
+                throw RunFolder.cannotWrite(runDir, e);
             }
             return trainFrom(m, data, sampler, start, ckpt, csv, evalCsv);
         } finally {
@@ -160,7 +161,7 @@ public final class Trainer {
             try {
                 Files.writeString(dumpTape, dot);
             } catch (IOException e) {
-                throw new UncheckedIOException("cannot write --dump-tape " + dumpTape + ": " + RunFolder.reason(e), e);
+                throw new UncheckedIOException("cannot write --dump-tape " + dumpTape + ": " + IoErrors.reason(e), e);
             }
         });
         InfoGan.StepStats last = null;
@@ -208,7 +209,7 @@ public final class Trainer {
                 if (pb != null) pb.stepTo(it);
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write to run folder " + runDir + ": " + RunFolder.reason(e), e);
+            throw RunFolder.cannotWrite(runDir, e);
         }
         double msPerIt = trainedIts == 0 ? 0 : (System.nanoTime() - t0) / 1e6 / trainedIts;
         int recordedOps = m.recordedOperations();
@@ -220,7 +221,7 @@ public final class Trainer {
             try {
                 if (lastIteration(evalCsv) < cfg.iterations()) appendEval(evalCsv, cfg.iterations(), ev.accuracy());
             } catch (IOException e) {
-                throw new UncheckedIOException("cannot write to run folder " + runDir + ": " + RunFolder.reason(e), e);
+                throw RunFolder.cannotWrite(runDir, e);
             }
         }
         if (trainedIts > 0) out.printf(Locale.ROOT, "%d iterations in %.1f s (%s ms/iteration)%n", trainedIts, trainedIts * msPerIt / 1000, msText(msPerIt));
@@ -248,7 +249,7 @@ public final class Trainer {
             Files.writeString(runDir.resolve("eval.txt"), report);
             Files.writeString(runDir.resolve("confusion.csv"), ev.confusion().toCsv());
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write to run folder " + runDir + ": " + RunFolder.reason(e), e);
+            throw RunFolder.cannotWrite(runDir, e);
         }
         out.print(report);
         out.println("figures and metrics in " + runDir);

@@ -84,8 +84,8 @@ class RunFolderTest {
 
     @Test
     void reasonsSayWhatTheSystemSaid() {
-        assertEquals("/x/y: permission denied", RunFolder.reason(new AccessDeniedException("/x/y")));
-        assertEquals("/x/y: No space left on device", RunFolder.reason(new FileSystemException("/x/y", null, "No space left on device")));
-        assertEquals("disk on fire", RunFolder.reason(new IOException("disk on fire")));
+        assertEquals("/x/y: permission denied", infogan.io.IoErrors.reason(new AccessDeniedException("/x/y")));
+        assertEquals("/x/y: No space left on device", infogan.io.IoErrors.reason(new FileSystemException("/x/y", null, "No space left on device")));
+        assertEquals("disk on fire", infogan.io.IoErrors.reason(new IOException("disk on fire")));
     }
 }
